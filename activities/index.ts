@@ -1,0 +1,20 @@
+import type { Db } from '../db/database.js';
+import { createCaseRecordActivities } from './case-records.activities.js';
+import { createNotificationActivities } from './notifications.activities.js';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+/**
+ * Every activity the worker registers, built from its dependencies. Workflows type their proxies from this
+ * function's return type and import it as a type only.
+ */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createCaseRecordActivities(deps),
+    ...createNotificationActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

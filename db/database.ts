@@ -1,0 +1,62 @@
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { Logger } from 'pino';
+import type { AppUserTable } from './tables/app-user.table.js';
+import type { AssistanceCaseTable, CaseEventTable, CaseStepTable } from './tables/assistance-case.table.js';
+import type { OrgUnitTable } from './tables/org-unit.table.js';
+import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
+import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
+import type { HouseholdTable, WorkerTable } from './tables/worker.table.js';
+
+export interface Database {
+  org_unit: OrgUnitTable;
+  app_user: AppUserTable;
+  household: HouseholdTable;
+  worker: WorkerTable;
+  time_limit_policy: TimeLimitPolicyTable;
+  holiday_calendar: HolidayCalendarTable;
+  assistance_case: AssistanceCaseTable;
+  case_event: CaseEventTable;
+  case_step: CaseStepTable;
+  notification: NotificationTable;
+  audit_log: AuditLogTable;
+  idempotency_record: IdempotencyRecordTable;
+}
+
+export type Db = Kysely<Database>;
+
+// Dates come back as strings for `date` columns: a calendar date has no time zone to convert.
+pg.types.setTypeParser(1082, (value: string) => value);
+// bigint counts (late_ms, sums of fen) fit in a JS number far beyond any real amount.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+
+export interface DatabaseOptions {
+  connectionString: string;
+  poolSize?: number;
+  logger?: Logger;
+  /** Queries slower than this are logged at warn level, without their parameters. */
+  slowQueryMs?: number;
+}
+
+export function createDb(options: DatabaseOptions): Db {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? 10,
+    idleTimeoutMillis: 30_000,
+    connectionTimeoutMillis: 5_000,
+  });
+  const { logger, slowQueryMs = 500 } = options;
+  pool.on('error', (error) => logger?.error({ err: error }, 'Idle database client failed'));
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool }),
+    log: logger
+      ? (event: LogEvent) => {
+          if (event.level === 'error') {
+            logger.error({ err: event.error, durationMs: event.queryDurationMillis }, 'Query failed');
+          } else if (event.queryDurationMillis > slowQueryMs) {
+            logger.warn({ sql: event.query.sql, durationMs: event.queryDurationMillis }, 'Query was slow');
+          }
+        }
+      : undefined,
+  });
+}

@@ -1,0 +1,33 @@
+import { readCommonConfig, type CommonConfig } from '../db/config.js';
+import { integer, text } from '../db/env.js';
+import { CASE_MANAGEMENT_QUEUE } from '../workflows/shared/task-queues.js';
+
+export interface TemporalConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}
+
+export interface WorkerConfig extends CommonConfig {
+  temporal: TemporalConfig;
+  /** A bundle built by `npm run build:workflows`; when unset the worker bundles workflows/ at start. */
+  workflowBundlePath: string | null;
+  maxConcurrentActivities: number;
+}
+
+export function readTemporalConfig(env: NodeJS.ProcessEnv): TemporalConfig {
+  return {
+    address: text(env, 'TEMPORAL_ADDRESS', '127.0.0.1:7233'),
+    namespace: text(env, 'TEMPORAL_NAMESPACE', 'default'),
+    taskQueue: text(env, 'TEMPORAL_TASK_QUEUE', CASE_MANAGEMENT_QUEUE),
+  };
+}
+
+export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
+  return Object.freeze({
+    ...readCommonConfig(env),
+    temporal: readTemporalConfig(env),
+    workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
+    maxConcurrentActivities: integer(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 50, 1, 1000),
+  });
+}

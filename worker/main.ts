@@ -1,0 +1,33 @@
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { createDb } from '../db/database.js';
+import { readWorkerConfig } from './config.js';
+import { createCaseWorker } from './create-worker.js';
+import { createLogger, PinoTemporalLogger } from './logger.js';
+
+const config = readWorkerConfig(process.env);
+const logger = createLogger(config.logLevel).child({ service: 'worker' });
+Runtime.install({ logger: new PinoTemporalLogger(logger) });
+
+const db = createDb({
+  connectionString: config.databaseUrl,
+  poolSize: config.databasePoolSize,
+  logger: logger.child({ component: 'db' }),
+});
+const connection = await NativeConnection.connect({ address: config.temporal.address });
+try {
+  const worker = await createCaseWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    db,
+    payloadCodecKey: config.payloadCodecKey,
+    workflowBundlePath: config.workflowBundlePath,
+    maxConcurrentActivities: config.maxConcurrentActivities,
+  });
+  logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'Worker started');
+  await worker.run();
+  logger.info('Worker stopped');
+} finally {
+  await connection.close();
+  await db.destroy();
+}
