@@ -1,0 +1,43 @@
+import { FailureType } from '../workflows/shared/failure-types.js';
+
+export interface FieldProblem {
+  field: string;
+  reason: string;
+}
+
+/**
+ * An error the API answers on purpose: an HTTP status, a stable UPPER_SNAKE code and a message in Chinese
+ * that a caseworker can act on. The one error handler (plugins/error-handler.ts) turns it into
+ * `{ error: { code, message, details } }`.
+ */
+export class ApiError extends Error {
+  override name = 'ApiError';
+
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (code: string, message: string) => new ApiError(404, code, message);
+export const forbidden = (code: string, message: string) => new ApiError(403, code, message);
+export const conflict = (code: string, message: string, details?: unknown) => new ApiError(409, code, message, details);
+export const invalid = (field: string, reason: string, code = 'VALIDATION_FAILED') =>
+  new ApiError(422, code, `${field}：${reason}`, [{ field, reason }] satisfies FieldProblem[]);
+
+/** HTTP status and stable code for each failure type raised by workflows and activities. */
+export const FAILURE_STATUS: Record<string, { status: number; code: string }> = {
+  [FailureType.StepMismatch]: { status: 409, code: 'STEP_MISMATCH' },
+  [FailureType.NotStepHolder]: { status: 403, code: 'NOT_STEP_HOLDER' },
+  [FailureType.CaseNotOpen]: { status: 409, code: 'CASE_NOT_OPEN' },
+  [FailureType.InvalidAction]: { status: 422, code: 'INVALID_ACTION' },
+  [FailureType.DispatchTargetInvalid]: { status: 422, code: 'DISPATCH_TARGET_INVALID' },
+  [FailureType.SuspensionInvalid]: { status: 422, code: 'SUSPENSION_INVALID' },
+  [FailureType.RoleNotAllowed]: { status: 403, code: 'ROLE_NOT_ALLOWED' },
+  [FailureType.CaseNotFound]: { status: 404, code: 'CASE_NOT_FOUND' },
+  [FailureType.PolicyInvalid]: { status: 422, code: 'POLICY_INVALID' },
+};

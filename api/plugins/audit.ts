@@ -1,0 +1,50 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Db } from '../../db/database.js';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+function outcomeOf(status: number): 'ok' | 'denied' | 'rejected' | 'error' {
+  if (status < 400) {
+    return 'ok';
+  }
+  if (status === 401 || status === 403 || status === 404) {
+    return 'denied';
+  }
+  return status >= 500 ? 'error' : 'rejected';
+}
+
+/**
+ * The audit log: one row for every write and for every read of personal data (routes marked `audit: 'read'`),
+ * whatever its outcome, with who, what, when and from where. Handlers name the target in `request.audit`;
+ * the row is written before the answer leaves, so a client that reads the log next finds it.
+ */
+export const auditPlugin = fp(async (app: FastifyInstance, options: { db: Db }) => {
+  app.decorateRequest('audit', null);
+
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const audited = WRITE_METHODS.has(request.method) || request.routeOptions.config?.audit === 'read';
+    if (!audited || !request.routeOptions.url) {
+      return payload;
+    }
+    const entry = request.audit;
+    const staff = request.staff;
+    await options.db
+      .insertInto('audit_log')
+      .values({
+        actor_kind: staff ? 'staff' : 'anonymous',
+        actor_user_id: staff?.id ?? null,
+        actor_unit_path: staff?.unitPath ?? null,
+        action: entry?.action ?? `${request.method} ${request.routeOptions.url}`,
+        target_type: entry?.targetType ?? null,
+        target_id: entry?.targetId ?? (request.params as Record<string, string> | undefined)?.id ?? null,
+        outcome: outcomeOf(reply.statusCode),
+        status_code: reply.statusCode,
+        ip: request.ip,
+        request_id: request.id,
+        details: JSON.stringify(entry?.details ?? {}),
+      })
+      .execute();
+    return payload;
+  });
+});
