@@ -295,8 +295,12 @@ export function checkSuspension(state: CaseState, request: SuspendRequest, now: 
     return reject(FailureType.SuspensionInvalid, '暂停截止时间须晚于当前时间');
   }
   const max = parseDuration(state.clock.maxSuspension) ?? 0;
-  if (until - now > max) {
-    return reject(FailureType.SuspensionInvalid, `暂停时长超过政策允许的上限 ${state.clock.maxSuspension}`);
+  const pausedSoFar = state.clock.pauses.reduce((sum, pause) => sum + (pause.to - pause.from), 0);
+  if (until - now + pausedSoFar > max) {
+    return reject(
+      FailureType.SuspensionInvalid,
+      `本步骤累计暂停时长将超过政策允许的上限 ${state.clock.maxSuspension}`,
+    );
   }
   return null;
 }
@@ -379,7 +383,7 @@ export function applyAction(state: CaseState, request: ActionRequest): Transitio
       data.reason = request.reason;
       break;
     case 'resume':
-      break;
+      throw new Error('resume ends a suspension in the workflow (endSuspension), not through applyAction');
   }
   const newStep = request.action !== 'resume' && next.step !== 'done';
   if (request.action !== 'resume') {
