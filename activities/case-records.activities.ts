@@ -7,7 +7,13 @@ import type {
   TransitionRecord,
 } from '../workflows/case-lifecycle/case-lifecycle.records.js';
 import type { StepClock } from '../workflows/case-lifecycle/case-lifecycle.state.js';
-import { CASE_ROLES, CATEGORY_LABELS, STEP_LABELS, type Category, type StaffRole } from '../workflows/shared/case-vocabulary.js';
+import {
+  CASE_ROLES,
+  CATEGORY_LABELS,
+  STEP_LABELS,
+  type Category,
+  type StaffRole,
+} from '../workflows/shared/case-vocabulary.js';
 import { FailureType } from '../workflows/shared/failure-types.js';
 import { countedTimeBetween } from '../workflows/shared/working-time.js';
 import { loadHolidayCalendar, planClock, policyAt } from './time-limits.js';
@@ -121,7 +127,7 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
 
         let clock: StepClock | null = null;
         if (newStep) {
-          const policy = await policyAt(trx as unknown as Db, record.category, record.urgency, record.policyVersion);
+          const policy = await policyAt(trx, record.category, record.urgency, record.policyVersion);
           const limit = policy.limits[newStep.step];
           if (!limit) {
             throw ApplicationFailure.nonRetryable(`Policy has no limit for ${newStep.step}`, FailureType.PolicyInvalid);
@@ -256,10 +262,7 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
           .select(['holder_unit_path', 'step_seq'])
           .where('id', '=', record.caseId)
           .executeTakeFirstOrThrow();
-        const clock = planClock(
-          { ...record.clock, holderPath: current.holder_unit_path },
-          holidays,
-        );
+        const clock = planClock({ ...record.clock, holderPath: current.holder_unit_path }, holidays);
         const pausedMs = record.endedPause
           ? countedTimeBetween(record.endedPause.from, record.endedPause.to, clock.calendar, holidays)
           : 0;

@@ -2,7 +2,7 @@ import { log } from '@temporalio/activity';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { StepNotice } from '../workflows/case-lifecycle/case-lifecycle.records.js';
-import { STEP_LABELS, type Step } from '../workflows/shared/case-vocabulary.js';
+import { STEP_LABELS } from '../workflows/shared/case-vocabulary.js';
 import { nextOfficeMoment } from '../workflows/shared/working-time.js';
 import { notifyUnitStaff } from './case-records.activities.js';
 import { formatShanghai } from './format.js';
@@ -55,7 +55,7 @@ export function createNotificationActivities({ db }: NotificationDeps) {
           .select(['number', 'holder_unit_id', 'step_seq'])
           .where('id', '=', notice.caseId)
           .executeTakeFirstOrThrow();
-        const stepLabel = STEP_LABELS[notice.step as Step];
+        const stepLabel = STEP_LABELS[notice.step];
         const due = formatShanghai(notice.dueAt);
         const base = { caseId: notice.caseId, data: { step: notice.step, level: notice.level, dueAt: due } };
         const dedupe = `${notice.caseId}:${notice.seq}`;

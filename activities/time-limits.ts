@@ -58,7 +58,11 @@ export async function currentPolicy(db: Db, category: string, urgency: string): 
 
 export async function policyAt(db: Db, category: string, urgency: string, version: number): Promise<PolicyVersion> {
   if (version === 0) {
-    return { version: 0, limits: DEFAULT_LIMITS[urgency as 'normal' | 'urgent'], maxSuspension: DEFAULT_MAX_SUSPENSION };
+    return {
+      version: 0,
+      limits: DEFAULT_LIMITS[urgency as 'normal' | 'urgent'],
+      maxSuspension: DEFAULT_MAX_SUSPENSION,
+    };
   }
   const row = await db
     .selectFrom('time_limit_policy')

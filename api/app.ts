@@ -39,7 +39,7 @@ function validatorAjv(options: AjvOptions): Ajv {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, db } = deps;
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     disableRequestLogging: false,

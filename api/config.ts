@@ -39,3 +39,6 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     updateTimeoutMs: integer(env, 'UPDATE_TIMEOUT_MS', 15_000, 100),
   });
 }
+
+/** The API's configuration from this process's environment: the only place the API reads it. */
+export const apiConfigFromEnvironment = (): ApiConfig => readApiConfig(process.env);

@@ -16,7 +16,11 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
   }
   try {
     const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(values) && values.length === arity && values.every((v) => ['string', 'number'].includes(typeof v))) {
+    if (
+      Array.isArray(values) &&
+      values.length === arity &&
+      values.every((v) => ['string', 'number'].includes(typeof v))
+    ) {
       return values as (string | number)[];
     }
   } catch {
@@ -26,7 +30,12 @@ export function decodeCursor(cursor: string | undefined, arity: number): (string
 }
 
 /** Fetch `limit + 1` rows, then call this to split off the extra row into a cursor. */
-export function toPage<R, T>(rows: R[], limit: number, key: (row: R) => (string | number)[], map: (row: R) => T): Page<T> {
+export function toPage<R, T>(
+  rows: R[],
+  limit: number,
+  key: (row: R) => (string | number)[],
+  map: (row: R) => T,
+): Page<T> {
   const items = rows.slice(0, limit);
   const last = items[items.length - 1];
   return {

@@ -3,9 +3,9 @@ import { createDb } from '../db/database.js';
 import { EncryptionCodec } from '../worker/payload-codec.js';
 import { createLogger } from '../worker/logger.js';
 import { buildApp } from './app.js';
-import { readApiConfig } from './config.js';
+import { apiConfigFromEnvironment } from './config.js';
 
-const config = readApiConfig(process.env);
+const config = apiConfigFromEnvironment();
 const logger = createLogger(config.logLevel).child({ service: 'api' });
 const db = createDb({
   connectionString: config.databaseUrl,

@@ -31,3 +31,6 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     maxConcurrentActivities: integer(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 50, 1, 1000),
   });
 }
+
+/** The worker's configuration from this process's environment: the only place the worker reads it. */
+export const workerConfigFromEnvironment = (): WorkerConfig => readWorkerConfig(process.env);

@@ -1,10 +1,10 @@
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createDb } from '../db/database.js';
-import { readWorkerConfig } from './config.js';
+import { workerConfigFromEnvironment } from './config.js';
 import { createCaseWorker } from './create-worker.js';
 import { createLogger, PinoTemporalLogger } from './logger.js';
 
-const config = readWorkerConfig(process.env);
+const config = workerConfigFromEnvironment();
 const logger = createLogger(config.logLevel).child({ service: 'worker' });
 Runtime.install({ logger: new PinoTemporalLogger(logger) });
 

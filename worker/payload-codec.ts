@@ -43,7 +43,7 @@ export class EncryptionCodec implements PayloadCodec {
       const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
       decipher.setAuthTag(data.subarray(12, 28));
       const plain = Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]);
-      return temporal.api.common.v1.Payload.decode(plain) as Payload;
+      return temporal.api.common.v1.Payload.decode(plain);
     });
   }
 }

@@ -51,7 +51,11 @@ function fieldProblems(issues: AjvIssue[], context: string | undefined): FieldPr
 /** Fastify's own errors that reach clients as plain 4xx answers. */
 const FASTIFY_CODES: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '请求内容过大' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求内容类型须为 application/json' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: '请求内容类型须为 application/json',
+  },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: '请求内容为空，须为 JSON' },
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'MALFORMED_JSON', message: '请求内容不是有效的 JSON' },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'MALFORMED_REQUEST', message: '请求长度不正确' },
@@ -66,14 +70,16 @@ function send(reply: FastifyReply, status: number, code: string, message: string
  * Known errors map by table; anything else is a 500 with a generic message, logged once here with full detail.
  */
 export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
-  app.setNotFoundHandler((request, reply) => send(reply, 404, 'ROUTE_NOT_FOUND', `没有这个接口：${request.method} ${request.url.split('?')[0]}`));
+  app.setNotFoundHandler((request, reply) =>
+    send(reply, 404, 'ROUTE_NOT_FOUND', `没有这个接口：${request.method} ${request.url.split('?')[0]}`),
+  );
 
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof ApiError) {
       return send(reply, error.statusCode, error.code, error.message, error.details);
     }
     if (error.validation) {
-      const details = fieldProblems(error.validation as AjvIssue[], error.validationContext);
+      const details = fieldProblems(error.validation, error.validationContext);
       const summary = details.map((d) => `${d.field}：${d.reason}`).join('；');
       return send(reply, 400, 'VALIDATION_FAILED', `请求参数有误：${summary}`, details);
     }

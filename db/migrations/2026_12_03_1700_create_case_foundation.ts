@@ -144,7 +144,11 @@ export async function up(db: Kysely<any>): Promise<void> {
   for (const column of ['worker_id', 'household_id', 'worker_unit_id', 'assignee_unit_id', 'opened_unit_id']) {
     await db.schema.createIndex(`assistance_case_${column}_idx`).on('assistance_case').column(column).execute();
   }
-  await db.schema.createIndex('assistance_case_status_step_idx').on('assistance_case').columns(['status', 'step']).execute();
+  await db.schema
+    .createIndex('assistance_case_status_step_idx')
+    .on('assistance_case')
+    .columns(['status', 'step'])
+    .execute();
 
   await db.schema
     .createTable('case_event')
@@ -209,7 +213,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('read_at', 'timestamptz')
       .addUniqueConstraint('notification_dedupe_key_user_id_key', ['dedupe_key', 'user_id']),
   ).execute();
-  await db.schema.createIndex('notification_user_id_idx').on('notification').columns(['user_id', 'deliver_at']).execute();
+  await db.schema
+    .createIndex('notification_user_id_idx')
+    .on('notification')
+    .columns(['user_id', 'deliver_at'])
+    .execute();
   await db.schema.createIndex('notification_case_id_idx').on('notification').column('case_id').execute();
   await db.schema.createIndex('notification_unit_id_idx').on('notification').column('unit_id').execute();
 

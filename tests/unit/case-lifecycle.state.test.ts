@@ -531,13 +531,20 @@ describe('checkSuspension', () => {
     ['an end in the past', NOW - HOUR, '暂停截止时间须晚于当前时间'],
     ['an end equal to now', NOW, '暂停截止时间须晚于当前时间'],
     ['an end that is not a date', 'next week', '暂停截止时间须晚于当前时间'],
-    ['an end one second beyond the clock’s maxSuspension P7D', NOW + 7 * DAY + 1000, '本步骤累计暂停时长将超过政策允许的上限 P7D'],
+    [
+      'an end one second beyond the clock’s maxSuspension P7D',
+      NOW + 7 * DAY + 1000,
+      '本步骤累计暂停时长将超过政策允许的上限 P7D',
+    ],
   ])('refuses %s with SuspensionInvalidError', (_title, until, message) => {
     expect(checkSuspension(timed, suspend(g1, until), NOW)).toEqual({ type: 'SuspensionInvalidError', message });
   });
 
   test('counts earlier suspensions of the same step towards the maximum', () => {
-    const resumedOnce: CaseState = { ...timed, clock: clockAt({ pauses: [{ from: NOW - 5 * DAY, to: NOW - 1 * DAY }] }) };
+    const resumedOnce: CaseState = {
+      ...timed,
+      clock: clockAt({ pauses: [{ from: NOW - 5 * DAY, to: NOW - 1 * DAY }] }),
+    };
 
     expect(checkSuspension(resumedOnce, suspend(g1, NOW + 3 * DAY), NOW)).toBeNull();
     expect(checkSuspension(resumedOnce, suspend(g1, NOW + 3 * DAY + 1000), NOW)).toEqual({

@@ -297,10 +297,7 @@ export function checkSuspension(state: CaseState, request: SuspendRequest, now: 
   const max = parseDuration(state.clock.maxSuspension) ?? 0;
   const pausedSoFar = state.clock.pauses.reduce((sum, pause) => sum + (pause.to - pause.from), 0);
   if (until - now + pausedSoFar > max) {
-    return reject(
-      FailureType.SuspensionInvalid,
-      `本步骤累计暂停时长将超过政策允许的上限 ${state.clock.maxSuspension}`,
-    );
+    return reject(FailureType.SuspensionInvalid, `本步骤累计暂停时长将超过政策允许的上限 ${state.clock.maxSuspension}`);
   }
   return null;
 }
@@ -385,12 +382,10 @@ export function applyAction(state: CaseState, request: ActionRequest): Transitio
     case 'resume':
       throw new Error('resume ends a suspension in the workflow (endSuspension), not through applyAction');
   }
-  const newStep = request.action !== 'resume' && next.step !== 'done';
-  if (request.action !== 'resume') {
-    next.stepSeq = state.stepSeq + 1;
-    next.clock = null;
-    next.suspension = null;
-  }
+  const newStep = next.step !== 'done';
+  next.stepSeq = state.stepSeq + 1;
+  next.clock = null;
+  next.suspension = null;
   return {
     state: next,
     newStep,

@@ -14,7 +14,13 @@ import { notify, shortIo } from '../shared/activity-options.js';
 import type { CaseStatus } from '../shared/case-vocabulary.js';
 import { SerialQueue } from '../shared/lock.js';
 import { CASE_STATUS, CASE_STEP, HOLDER_UNIT_ID } from '../shared/search-attributes.js';
-import { actUpdate, calendarChangedSignal, caseSnapshotQuery, openedUpdate, suspendUpdate } from './case-lifecycle.messages.js';
+import {
+  actUpdate,
+  calendarChangedSignal,
+  caseSnapshotQuery,
+  openedUpdate,
+  suspendUpdate,
+} from './case-lifecycle.messages.js';
 import type { TransitionRecord } from './case-lifecycle.records.js';
 import {
   applyAction,

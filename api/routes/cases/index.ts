@@ -108,7 +108,10 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
         ],
       });
       await withDeadline(() =>
-        client.workflow.executeUpdateWithStart(openedUpdate, { startWorkflowOperation: start, updateId: `open-${caseId}` }),
+        client.workflow.executeUpdateWithStart(openedUpdate, {
+          startWorkflowOperation: start,
+          updateId: `open-${caseId}`,
+        }),
       );
       request.audit = { action: 'case.open', targetType: 'case', targetId: caseId, details: { source: body.source } };
       return reply.status(201).send(await answerCase(caseId, staff));
@@ -197,7 +200,11 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     );
   }
 
-  async function toActionRequest(action: CaseAction, body: Record<string, unknown>, staff: Staff): Promise<ActionRequest> {
+  async function toActionRequest(
+    action: CaseAction,
+    body: Record<string, unknown>,
+    staff: Staff,
+  ): Promise<ActionRequest> {
     const actor = actorOf(staff);
     if (action === 'dispatch') {
       const target = await db
@@ -291,7 +298,10 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
       if (!Number.isSafeInteger(offset) || offset < 0) {
         throw new ApiError(400, 'CURSOR_INVALID', 'cursor：无效的翻页游标');
       }
-      const [rows, byUnit] = await Promise.all([overdueCases(db, unitPath, limit, offset), overdueByUnit(db, unitPath)]);
+      const [rows, byUnit] = await Promise.all([
+        overdueCases(db, unitPath, limit, offset),
+        overdueByUnit(db, unitPath),
+      ]);
       const page = toPage(
         rows,
         limit,

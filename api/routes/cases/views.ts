@@ -6,17 +6,17 @@ import {
   STEP_LABELS,
   type CaseAction,
   type Category,
-  type Step,
 } from '../../../workflows/shared/case-vocabulary.js';
 import { toShanghaiIso } from '../../time.js';
 
 const yuan = (fen: unknown) => `${(Number(fen) / 100).toFixed(2)} 元`;
-const shanghai = (iso: unknown) => (typeof iso === 'string' ? (toShanghaiIso(Date.parse(iso)) ?? '').slice(0, 16).replace('T', ' ') : '');
+const shanghai = (iso: unknown) =>
+  typeof iso === 'string' ? (toShanghaiIso(Date.parse(iso)) ?? '').slice(0, 16).replace('T', ' ') : '';
 const days = (ms: unknown) => `${(Number(ms) / 86_400_000).toFixed(2)} 天`;
 
 /** The timeline line a caseworker reads for one event, in Chinese. */
 export function describeEvent(event: CaseEvent): string {
-  const d = event.data as Record<string, unknown>;
+  const d = event.data;
   switch (event.kind) {
     case 'opened':
       return '开单';
@@ -84,7 +84,7 @@ export function caseSummaryView(row: AssistanceCase, now = Date.now()) {
     status: row.status,
     statusLabel: STATUS_LABELS[row.status],
     step: row.step,
-    stepLabel: STEP_LABELS[row.step as Step],
+    stepLabel: STEP_LABELS[row.step],
     holderUnitId: row.holder_unit_id,
     assigneeUnitId: row.assignee_unit_id,
     openedUnitId: row.opened_unit_id,

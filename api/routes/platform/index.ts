@@ -52,7 +52,9 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
     ]);
     const [postgres, temporalCheck] = checks.map((c) => c.status === 'fulfilled');
     const ready = postgres && temporalCheck;
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', postgres, temporal: temporalCheck });
+    return reply
+      .status(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not_ready', postgres, temporal: temporalCheck });
   });
 
   app.post(
@@ -79,7 +81,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
         throw new ApiError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
       }
       request.staff = staff;
-      const token = await app.jwt.sign({ sub: staff.id });
+      const token = app.jwt.sign({ sub: staff.id });
       return { token, user: userView(staff) };
     },
   );
@@ -124,7 +126,14 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
 
   app.post(
     '/users',
-    { schema: { tags: ['platform'], summary: '创建员工账号（管理员，本辖区）', body: NewUserBody, response: errorResponses } },
+    {
+      schema: {
+        tags: ['platform'],
+        summary: '创建员工账号（管理员，本辖区）',
+        body: NewUserBody,
+        response: errorResponses,
+      },
+    },
     async (request: FastifyRequest<{ Body: Static<typeof NewUserBody> }>, reply) => {
       const staff = requireRole(request, ['admin']);
       const body = request.body;
@@ -168,7 +177,16 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
       let query = db
         .selectFrom('app_user as u')
         .innerJoin('org_unit as o', 'o.id', 'u.unit_id')
-        .select(['u.id', 'u.username', 'u.name', 'u.role', 'u.unit_id', 'o.name as unit_name', 'o.level', 'u.disabled_at'])
+        .select([
+          'u.id',
+          'u.username',
+          'u.name',
+          'u.role',
+          'u.unit_id',
+          'o.name as unit_name',
+          'o.level',
+          'u.disabled_at',
+        ])
         .where(({ ref }) => withinSubtree(ref('o.path'), staff.unitPath))
         .orderBy('u.username')
         .limit(limit + 1);

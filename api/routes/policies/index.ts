@@ -166,7 +166,13 @@ export async function policyRoutes(app: FastifyInstance, { db, temporal }: AppDe
       for (const category of CATEGORIES) {
         for (const urgency of URGENCIES) {
           const policy = await currentPolicy(db, category, urgency);
-          items.push({ category, urgency, version: policy.version, limits: policy.limits, maxSuspension: policy.maxSuspension });
+          items.push({
+            category,
+            urgency,
+            version: policy.version,
+            limits: policy.limits,
+            maxSuspension: policy.maxSuspension,
+          });
         }
       }
       return { items };
@@ -185,7 +191,10 @@ export async function policyRoutes(app: FastifyInstance, { db, temporal }: AppDe
       },
     },
     async (
-      request: FastifyRequest<{ Params: { category: Category; urgency: Urgency }; Body: Static<typeof TimeLimitsBody> }>,
+      request: FastifyRequest<{
+        Params: { category: Category; urgency: Urgency };
+        Body: Static<typeof TimeLimitsBody>;
+      }>,
     ) => {
       const staff = staffOf(request);
       requireCityAdmin(staff);
@@ -197,7 +206,11 @@ export async function policyRoutes(app: FastifyInstance, { db, temporal }: AppDe
           continue;
         }
         if (parseDuration(limit.duration) === null) {
-          throw invalid(`limits.${step}.duration`, 'ISO-8601 时长，如 P3D、PT4H、PT30S；不接受年、月', 'DURATION_INVALID');
+          throw invalid(
+            `limits.${step}.duration`,
+            'ISO-8601 时长，如 P3D、PT4H、PT30S；不接受年、月',
+            'DURATION_INVALID',
+          );
         }
         limits[step] = limit;
       }
