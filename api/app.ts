@@ -42,7 +42,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
-    disableRequestLogging: false,
     requestIdHeader: false,
     ajv: { customOptions: { coerceTypes: false } },
   });

@@ -1,11 +1,7 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import pg from 'pg';
 import type { Db } from './database.js';
-
-const MIGRATIONS_DIR = fileURLToPath(new URL('./migrations', import.meta.url));
+import { MIGRATIONS } from './migrations/index.js';
 
 /** Creates the database named in the URL when it does not exist yet (the server must be reachable). */
 export async function ensureDatabase(connectionString: string): Promise<boolean> {
@@ -32,7 +28,7 @@ export async function ensureDatabase(connectionString: string): Promise<boolean>
 export function createMigrator(db: Db): Migrator {
   return new Migrator({
     db,
-    provider: new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_DIR }),
+    provider: { getMigrations: async () => MIGRATIONS },
     allowUnorderedMigrations: false,
   });
 }

@@ -27,7 +27,8 @@ export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) 
   app.decorateRequest('staff', null);
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (request.routeOptions.config?.public || !request.routeOptions.url) {
+    const url = request.routeOptions.url;
+    if (request.routeOptions.config?.public || !url || url === '/docs' || url.startsWith('/docs/')) {
       return;
     }
     let subject: string;

@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as createCaseFoundation from './2026_12_03_1700_create_case_foundation.js';
+
+/**
+ * Every migration, in order, by name. Listed statically (rather than read from the folder at run time) so they
+ * load the same way under tsx, vitest and a compiled build. Add each new migration here.
+ */
+export const MIGRATIONS: Record<string, Migration> = {
+  '2026_12_03_1700_create_case_foundation': createCaseFoundation,
+};
