@@ -11,7 +11,7 @@ import { ListQuery, Text, Uuid, errorResponses, strictObject } from '../../schem
 import { unitInScope, withinSubtree } from '../../scope.js';
 import type { Staff } from '../../staff.js';
 import { toShanghaiIso } from '../../time.js';
-import { FixedWindowLimiter } from './login-limiter.js';
+import { FailureLimiter } from './login-limiter.js';
 
 const LoginBody = strictObject({
   username: Type.String({ minLength: 1, maxLength: 64 }),
@@ -41,7 +41,9 @@ const userView = (staff: Staff) => ({
  * accounts (admins, own subtree), notifications and the audit log.
  */
 export async function platformRoutes(app: FastifyInstance, { db, temporal, config }: AppDeps) {
-  const loginLimiter = new FixedWindowLimiter(config.loginAttemptsPerMinute, 60_000);
+  const loginFailures = new FailureLimiter(60_000);
+  const perUser = config.loginAttemptsPerMinute;
+  const perAddress = config.loginAttemptsPerMinute * 5;
 
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 
@@ -60,12 +62,14 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
   app.post(
     '/auth/login',
     {
-      config: { public: true, rateLimit: { max: config.loginAttemptsPerMinute * 3, timeWindow: '1 minute' } },
+      config: { public: true },
       schema: { tags: ['platform'], summary: '员工登录', security: [], body: LoginBody, response: errorResponses },
     },
     async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>) => {
       const username = request.body.username.trim().toLowerCase();
-      const retryAfter = loginLimiter.hit(`user:${username}`) ?? loginLimiter.hit(`ip:${request.ip}`);
+      const userKey = `user:${username}`;
+      const addressKey = `ip:${request.ip}`;
+      const retryAfter = loginFailures.retryAfter(userKey, perUser) ?? loginFailures.retryAfter(addressKey, perAddress);
       if (retryAfter !== null) {
         throw new ApiError(429, 'TOO_MANY_LOGIN_ATTEMPTS', `登录尝试过于频繁，请在 ${retryAfter} 秒后重试`);
       }
@@ -78,6 +82,8 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
       const staff = ok && user && !user.disabled_at ? await loadStaff(db, user.id) : null;
       request.audit = { action: 'auth.login', targetType: 'user', targetId: user?.id ?? username };
       if (!staff) {
+        loginFailures.recordFailure(userKey);
+        loginFailures.recordFailure(addressKey);
         throw new ApiError(401, 'INVALID_CREDENTIALS', '用户名或密码错误');
       }
       request.staff = staff;

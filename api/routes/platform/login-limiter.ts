@@ -1,19 +1,27 @@
 /**
- * Counts attempts per key in fixed one-window buckets, in memory. Login throttling per username and per address,
- * so a password-guessing run against one account is stopped without locking out anyone else.
+ * Counts failed attempts per key in fixed windows, in memory. Login throttling per username and per address: a
+ * password-guessing run against one account is stopped without locking anyone else out, and successful logins
+ * never count, so a busy office behind one address is not slowed down.
  * Known limit: the counts live in one API process; with several replicas each counts on its own.
  */
-export class FixedWindowLimiter {
+export class FailureLimiter {
   private readonly windows = new Map<string, { startedAt: number; count: number }>();
 
   constructor(
-    private readonly max: number,
     private readonly windowMs: number,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records one attempt; returns null if allowed, or the seconds to wait. */
-  hit(key: string): number | null {
+  /** Seconds to wait before `key` may try again, or null when it may try now. */
+  retryAfter(key: string, max: number): number | null {
+    const window = this.windows.get(key);
+    if (!window || this.now() - window.startedAt >= this.windowMs || window.count < max) {
+      return null;
+    }
+    return Math.max(1, Math.ceil((window.startedAt + this.windowMs - this.now()) / 1000));
+  }
+
+  recordFailure(key: string): void {
     const now = this.now();
     if (this.windows.size > 10_000) {
       for (const [k, w] of this.windows) {
@@ -25,9 +33,8 @@ export class FixedWindowLimiter {
     const window = this.windows.get(key);
     if (!window || now - window.startedAt >= this.windowMs) {
       this.windows.set(key, { startedAt: now, count: 1 });
-      return null;
+    } else {
+      window.count++;
     }
-    window.count++;
-    return window.count > this.max ? Math.ceil((window.startedAt + this.windowMs - now) / 1000) : null;
   }
 }
