@@ -320,6 +320,16 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
       });
     },
 
+    /** The deadline a running step would have under the current calendar, without writing anything. */
+    async previewDeadline(request: { caseId: string; clock: StepClock }): Promise<number> {
+      const current = await db
+        .selectFrom('assistance_case')
+        .select('holder_unit_path')
+        .where('id', '=', request.caseId)
+        .executeTakeFirstOrThrow();
+      return planClock({ ...request.clock, holderPath: current.holder_unit_path }, await loadHolidayCalendar(db)).dueAt;
+    },
+
     /** Open cases whose current step runs on the working-day clock, in id order, one page at a time. */
     async listCasesOnWorkingClock(page: { afterCaseId: string | null; limit: number }): Promise<string[]> {
       let query = db

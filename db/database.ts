@@ -3,6 +3,15 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import type { AppUserTable } from './tables/app-user.table.js';
 import type { AssistanceCaseTable, CaseEventTable, CaseStepTable } from './tables/assistance-case.table.js';
+import type {
+  ApprovalThresholdPolicyTable,
+  AssistanceStandardTable,
+  BudgetTable,
+  LedgerEntryTable,
+  LedgerTransactionTable,
+  PaymentTable,
+  StandardExceptionTable,
+} from './tables/fund.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
 import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
 import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
@@ -21,12 +30,23 @@ export interface Database {
   notification: NotificationTable;
   audit_log: AuditLogTable;
   idempotency_record: IdempotencyRecordTable;
+  budget: BudgetTable;
+  ledger_transaction: LedgerTransactionTable;
+  ledger_entry: LedgerEntryTable;
+  payment: PaymentTable;
+  assistance_standard: AssistanceStandardTable;
+  approval_threshold_policy: ApprovalThresholdPolicyTable;
+  standard_exception: StandardExceptionTable;
 }
 
 export type Db = Kysely<Database>;
 
 // Dates come back as strings for `date` columns: a calendar date has no time zone to convert.
 pg.types.setTypeParser(1082, (value: string) => value);
+// date[] likewise: `{2026-10-01,2026-10-02}` becomes ['2026-10-01', '2026-10-02'] (dates need no quoting).
+pg.types.setTypeParser(1182 as Parameters<typeof pg.types.setTypeParser>[0], (value: string) =>
+  value.length > 2 ? value.slice(1, -1).split(',') : [],
+);
 // bigint counts (late_ms, sums of fen) fit in a JS number far beyond any real amount.
 pg.types.setTypeParser(20, (value: string) => Number(value));
 

@@ -19,6 +19,11 @@ export async function findVisibleCase(db: Db, caseId: string, unitPath: string):
     .executeTakeFirst();
 }
 
+/** The case by id, with no scope: only for answering an action the caller was allowed to take a moment ago. */
+export async function findCase(db: Db, caseId: string): Promise<AssistanceCase | undefined> {
+  return db.selectFrom('assistance_case as c').selectAll('c').where('c.id', '=', caseId).executeTakeFirst();
+}
+
 export async function caseTimeline(db: Db, caseId: string): Promise<CaseEvent[]> {
   return db.selectFrom('case_event').selectAll().where('case_id', '=', caseId).orderBy('seq').execute();
 }
@@ -98,7 +103,11 @@ export interface OverdueRow {
   late_by_seconds: number;
 }
 
-/** Open cases in a subtree that are late now or were escalated, most overdue first. */
+/**
+ * Open cases in a subtree that are late now, most overdue first, with how far they were escalated. A case whose
+ * clock is suspended or whose deadline moved is not late, whatever its past escalations. The filter on `due_at`
+ * alone lets PostgreSQL use the partial index of open cases by deadline.
+ */
 export async function overdueCases(db: Db, unitPath: string, limit: number, offset: number): Promise<OverdueRow[]> {
   return db
     .selectFrom('assistance_case as c')
@@ -112,8 +121,8 @@ export async function overdueCases(db: Db, unitPath: string, limit: number, offs
       sql<number>`greatest(0, floor(extract(epoch from now() - c.due_at)))::int`.as('late_by_seconds'),
     ])
     .where('c.status', '=', 'open')
+    .where(sql<SqlBool>`c.due_at < now()`)
     .where(sql<SqlBool>`c.holder_unit_path like ${`${unitPath}%`}`)
-    .where(sql<SqlBool>`(c.due_at < now() or c.escalation_level > 0)`)
     .orderBy('c.due_at')
     .orderBy('c.id')
     .limit(limit + 1)
@@ -129,12 +138,12 @@ export async function overdueByUnit(
     .selectFrom('assistance_case as c')
     .select([
       'c.holder_unit_id as unit_id',
-      sql<number>`count(*) filter (where c.due_at < now())::int`.as('overdue'),
+      sql<number>`count(*)::int`.as('overdue'),
       sql<number>`count(*) filter (where c.escalation_level > 0)::int`.as('escalated'),
     ])
     .where('c.status', '=', 'open')
+    .where(sql<SqlBool>`c.due_at < now()`)
     .where(sql<SqlBool>`c.holder_unit_path like ${`${unitPath}%`}`)
-    .where(sql<SqlBool>`(c.due_at < now() or c.escalation_level > 0)`)
     .groupBy('c.holder_unit_id')
     .orderBy(sql`count(*)`, 'desc')
     .execute();
