@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { createCaseRecordActivities } from './case-records.activities.js';
+import { createFundActivities } from './funds.activities.js';
 import { createNotificationActivities } from './notifications.activities.js';
 
 export interface ActivityDeps {
@@ -14,6 +15,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     ...createCaseRecordActivities(deps),
     ...createNotificationActivities(deps),
+    ...createFundActivities(deps),
   };
 }
 

@@ -40,4 +40,6 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.RoleNotAllowed]: { status: 403, code: 'ROLE_NOT_ALLOWED' },
   [FailureType.CaseNotFound]: { status: 404, code: 'CASE_NOT_FOUND' },
   [FailureType.PolicyInvalid]: { status: 422, code: 'POLICY_INVALID' },
+  [FailureType.FundsUnavailable]: { status: 409, code: 'FUNDS_UNAVAILABLE' },
+  [FailureType.SelfApproval]: { status: 403, code: 'SELF_APPROVAL' },
 };

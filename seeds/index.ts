@@ -9,6 +9,7 @@ import {
   type SeedCounts,
   type SeedSummary,
 } from './01-reference-data.js';
+import { seedFunds } from './02-funds.js';
 
 export interface SeedAllOptions extends ReferenceDataOptions {
   /** Runs once the reference data is in place: where later seeds (02-demo-cases) hook in. Must be idempotent. */
@@ -21,6 +22,7 @@ export interface SeedAllOptions extends ReferenceDataOptions {
  */
 export async function seedAll(db: Db, options: SeedAllOptions): Promise<SeedSummary> {
   const summary = await seedReferenceData(db, options);
+  await seedFunds(db);
   await options.afterReference?.(db);
   return summary;
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as createCaseFoundation from './2026_12_03_1700_create_case_foundation.js';
+import * as createWarmthFund from './2026_12_03_1800_create_warmth_fund.js';
 
 /**
  * Every migration, in order, by name. Listed statically (rather than read from the folder at run time) so they
@@ -7,4 +8,5 @@ import * as createCaseFoundation from './2026_12_03_1700_create_case_foundation.
  */
 export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_03_1700_create_case_foundation': createCaseFoundation,
+  '2026_12_03_1800_create_warmth_fund': createWarmthFund,
 };

@@ -33,6 +33,8 @@ export interface AssistanceCaseTable {
   last_seq: number;
   opened_at: Date;
   closed_at: Date | null;
+  fund: Generated<string>;
+  funding_blocked_reason: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

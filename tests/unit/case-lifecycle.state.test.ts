@@ -80,7 +80,7 @@ const HAPPY_PATH: Move[] = [
   [t1, { action: 'dispatch', toUnit: g1 }],
   [g1, { action: 'accept' }],
   [g1, { action: 'verify', eligible: true, findings: '入户核实属实' }],
-  [g1, { action: 'plan', items: ITEMS }],
+  [g1, { action: 'plan', items: ITEMS, approver: t1, thresholdVersion: 0 }],
   [t1, { action: 'approve', note: '同意' }],
   [g1, { action: 'deliver', items: ITEMS, method: 'bank_transfer', reference: 'TX-20260309-01' }],
   [g1, { action: 'report', result: '已发放到位', satisfaction: 5 }],
@@ -107,7 +107,7 @@ function districtCaseByStep(): Map<Step, CaseState> {
     [d1, { action: 'dispatch', toUnit: t1 }],
     [t1, { action: 'accept' }],
     [t1, { action: 'verify', eligible: true, findings: '属实' }],
-    [t1, { action: 'plan', items: ITEMS }],
+    [t1, { action: 'plan', items: ITEMS, approver: d1, thresholdVersion: 0 }],
     [d1, { action: 'approve' }],
     [t1, { action: 'deliver', items: ITEMS, method: 'cash', reference: 'R-1' }],
     [t1, { action: 'report', result: '已发放', satisfaction: 4 }],
@@ -142,6 +142,9 @@ describe('initialState', () => {
       seq: 1,
       stepSeq: 1,
       plan: null,
+      planVersion: 0,
+      plannedBy: null,
+      fundsReserved: false,
       suspension: null,
       clock: null,
       recorded: false,
@@ -189,11 +192,13 @@ describe('the happy path', () => {
       seq: 11,
       stepSeq: 11,
       plan: ITEMS,
+      planVersion: 1,
+      plannedBy: 'user-g1',
     });
   });
 
   test('hands the plan for approval to the township that dispatched to the grassroots unit, with the total in the event', () => {
-    const transition = act(atPlan, g1, { action: 'plan', items: ITEMS });
+    const transition = act(atPlan, g1, { action: 'plan', items: ITEMS, approver: t1, thresholdVersion: 0 });
 
     expect(transition.state.holder).toEqual(t1);
     expect(transition.newStep).toBe(true);
@@ -204,7 +209,7 @@ describe('the happy path', () => {
       toStep: 'approve',
       actorUserId: 'user-g1',
       actorUnitId: 'g1',
-      data: { items: ITEMS, totalFen: 200_000 },
+      data: { items: ITEMS, totalFen: 200_000, approverUnitId: 't1', thresholdVersion: 0, planVersion: 1 },
     });
   });
 
@@ -238,6 +243,33 @@ describe('the happy path', () => {
     expect(state.holder).toEqual(city);
     expect(state.chain).toEqual([city]);
     expect(state.stepSeq).toBe(2);
+  });
+});
+
+describe('money rules of the case', () => {
+  test('refuses approval by the person who submitted the plan with SelfApprovalError', () => {
+    const plannedByT1 = { ...atApprove, plannedBy: 'user-t1' };
+
+    expect(checkAction(plannedByT1, request(t1, { action: 'approve' }))?.type).toBe('SelfApprovalError');
+  });
+
+  test('refuses a delivery whose items differ from the approved plan with InvalidActionError', () => {
+    const other = [{ kind: 'cash', amountFen: 199_999 }, ITEMS[1]!];
+
+    expect(
+      checkAction(atDeliver, request(g1, { action: 'deliver', items: other, method: 'cash', reference: 'R' }))?.type,
+    ).toBe('InvalidActionError');
+  });
+
+  test("refuses a plan routed to an approver outside the assignee's line with InvalidActionError", () => {
+    expect(
+      checkAction(atPlan, request(g1, { action: 'plan', items: ITEMS, approver: d2, thresholdVersion: 0 }))?.type,
+    ).toBe('InvalidActionError');
+  });
+
+  test('marks the money reserved on approval and no longer reserved once delivered', () => {
+    expect(act(atApprove, t1, { action: 'approve' }).state.fundsReserved).toBe(true);
+    expect(atReport.fundsReserved).toBe(false);
   });
 });
 
@@ -367,7 +399,7 @@ describe('checkAction', () => {
 
   test.each([
     ['verify at the dispatch step', atDispatch, city, { action: 'verify', eligible: true, findings: '属实' }],
-    ['plan at the verify step', atVerify, g1, { action: 'plan', items: ITEMS }],
+    ['plan at the verify step', atVerify, g1, { action: 'plan', items: ITEMS, approver: t1, thresholdVersion: 0 }],
     ['approve at the plan step', atPlan, g1, { action: 'approve' }],
     [
       'dispatch at the verify step, once the case is accepted',
@@ -444,7 +476,9 @@ describe('checkAction', () => {
   test('refuses any action on a case closed as not eligible with CaseNotOpenError', () => {
     const notEligible = act(atVerify, g1, { action: 'verify', eligible: false, findings: '不符合' }).state;
 
-    expect(checkAction(notEligible, request(g1, { action: 'plan', items: ITEMS }))?.type).toBe('CaseNotOpenError');
+    expect(
+      checkAction(notEligible, request(g1, { action: 'plan', items: ITEMS, approver: t1, thresholdVersion: 0 }))?.type,
+    ).toBe('CaseNotOpenError');
   });
 
   test.each([
@@ -460,7 +494,9 @@ describe('checkAction', () => {
       ],
     ],
   ] satisfies [string, PlanItem[]][])('refuses a plan with %s with InvalidActionError', (_title, items) => {
-    expect(checkAction(atPlan, request(g1, { action: 'plan', items }))?.type).toBe('InvalidActionError');
+    expect(checkAction(atPlan, request(g1, { action: 'plan', items, approver: t1, thresholdVersion: 0 }))?.type).toBe(
+      'InvalidActionError',
+    );
   });
 
   test('refuses a delivery with no items with InvalidActionError', () => {
@@ -468,12 +504,17 @@ describe('checkAction', () => {
 
     expect(checkAction(atDeliver, request(g1, deliver))).toEqual({
       type: 'InvalidActionError',
-      message: '帮扶方案至少需要一项',
+      message: '发放明细须与批准的帮扶方案一致（项目与金额）',
     });
   });
 
   test('accepts a plan item of 0 fen (help in kind)', () => {
-    expect(checkAction(atPlan, request(g1, { action: 'plan', items: [{ kind: 'visit', amountFen: 0 }] }))).toBeNull();
+    expect(
+      checkAction(
+        atPlan,
+        request(g1, { action: 'plan', items: [{ kind: 'visit', amountFen: 0 }], approver: t1, thresholdVersion: 0 }),
+      ),
+    ).toBeNull();
   });
 
   test.each([0, 6, 2.5])('refuses a report with satisfaction %s with InvalidActionError', (satisfaction) => {

@@ -40,7 +40,7 @@ export type ActionInput =
   | { action: 'accept' }
   | { action: 'return'; reason: string }
   | { action: 'verify'; eligible: boolean; findings: string }
-  | { action: 'plan'; items: PlanItem[] }
+  | { action: 'plan'; items: PlanItem[]; approver: UnitRef; thresholdVersion: number }
   | { action: 'approve'; note?: string }
   | { action: 'reject'; reason: string }
   | { action: 'deliver'; items: PlanItem[]; method: DeliveryMethod; reference: string }
@@ -116,6 +116,11 @@ export interface CaseState {
   seq: number;
   stepSeq: number;
   plan: PlanItem[] | null;
+  /** Counts plans submitted; reservations and payments are keyed on it. */
+  planVersion: number;
+  plannedBy: string | null;
+  /** True between a successful approval (money reserved) and delivery or release. */
+  fundsReserved: boolean;
   suspension: Suspension | null;
   clock: StepClock | null;
   recorded: boolean;
@@ -163,6 +168,9 @@ export function initialState(opening: CaseOpening): CaseState {
     seq: 1,
     stepSeq: 1,
     plan: null,
+    planVersion: 0,
+    plannedBy: null,
+    fundsReserved: false,
     suspension: null,
     clock: null,
     recorded: false,
@@ -255,8 +263,18 @@ export function checkAction(state: CaseState, request: ActionRequest): Rejection
       }
       return null;
     case 'plan':
-    case 'deliver':
+      if (!isWithin(assigneeOf(state).path, request.approver.path)) {
+        return reject(FailureType.InvalidAction, '审批单位须为经办单位本身或其上级');
+      }
       return checkItems(request.items);
+    case 'approve':
+      return actor.userId === state.plannedBy
+        ? reject(FailureType.SelfApproval, '方案提交人不能审批自己提交的方案，请由本单位其他人员或上级审批')
+        : null;
+    case 'deliver':
+      return sameItems(request.items, state.plan)
+        ? checkItems(request.items)
+        : reject(FailureType.InvalidAction, '发放明细须与批准的帮扶方案一致（项目与金额）');
     case 'report':
       return Number.isInteger(request.satisfaction) && request.satisfaction >= 1 && request.satisfaction <= 5
         ? null
@@ -264,6 +282,14 @@ export function checkAction(state: CaseState, request: ActionRequest): Rejection
     default:
       return null;
   }
+}
+
+function sameItems(items: PlanItem[], plan: PlanItem[] | null): boolean {
+  return (
+    plan !== null &&
+    items.length === plan.length &&
+    items.every((item, i) => item.kind === plan[i]!.kind && item.amountFen === plan[i]!.amountFen)
+  );
 }
 
 function checkItems(items: PlanItem[]): Rejection | null {
@@ -340,14 +366,20 @@ export function applyAction(state: CaseState, request: ActionRequest): Transitio
       break;
     case 'plan':
       next.plan = request.items;
+      next.planVersion = state.planVersion + 1;
+      next.plannedBy = request.actor.userId;
       next.step = 'approve';
-      next.holder = reviewerOf(state);
+      next.holder = request.approver;
       data.items = request.items;
+      data.approverUnitId = request.approver.id;
+      data.thresholdVersion = request.thresholdVersion;
+      data.planVersion = next.planVersion;
       data.totalFen = request.items.reduce((sum, item) => sum + item.amountFen, 0);
       break;
     case 'approve':
       next.step = 'deliver';
       next.holder = assigneeOf(state);
+      next.fundsReserved = true;
       if (request.note) {
         data.note = request.note;
       }
@@ -359,6 +391,7 @@ export function applyAction(state: CaseState, request: ActionRequest): Transitio
       break;
     case 'deliver':
       next.step = 'report';
+      next.fundsReserved = false;
       data.items = request.items;
       data.method = request.method;
       data.reference = request.reference;
@@ -377,6 +410,7 @@ export function applyAction(state: CaseState, request: ActionRequest): Transitio
     case 'withdraw':
       next.step = 'done';
       next.status = 'withdrawn';
+      next.fundsReserved = false;
       data.reason = request.reason;
       break;
     case 'resume':

@@ -12,6 +12,7 @@ import {
 import type { createActivities } from '../../activities/index.js';
 import { notify, shortIo } from '../shared/activity-options.js';
 import type { CaseStatus } from '../shared/case-vocabulary.js';
+import { FailureType } from '../shared/failure-types.js';
 import { SerialQueue } from '../shared/lock.js';
 import { CASE_STATUS, CASE_STEP, HOLDER_UNIT_ID } from '../shared/search-attributes.js';
 import {
@@ -83,10 +84,20 @@ export async function caseLifecycleWorkflow(input: CaseWorkflowInput): Promise<C
         await endSuspension(request);
         return state;
       }
+      if (request.action === 'approve' || request.action === 'deliver') {
+        await writes.run(() => moveMoneyThenPersist(request));
+        return state;
+      }
+      const releaseFrom = state.fundsReserved ? state.planVersion : null;
       const transition = applyAction(state, request);
       state = transition.state;
       replan();
-      await writes.run(() => persist(transition));
+      await writes.run(async () => {
+        await persist(transition);
+        if (releaseFrom !== null && state.status !== 'open') {
+          await records.releaseFunds({ caseId: state.caseId, planVersion: releaseFrom });
+        }
+      });
       return state;
     },
     { validator: (request) => throwIfRejected(checkAction(state, request)) },
@@ -147,11 +158,61 @@ export async function caseLifecycleWorkflow(input: CaseWorkflowInput): Promise<C
     };
     const clock = await records.recordCaseTransition(record);
     adoptClock(clock, next.stepSeq);
+  }
+
+  /**
+   * Search attributes for operators browsing the Temporal UI: set when the case ends (they are set at start).
+   * Staff lists read the PostgreSQL read model, so updating them on every step would only lengthen history.
+   */
+  function markEnded(): void {
     upsertSearchAttributes([
       { key: CASE_STEP, value: state.step },
       { key: CASE_STATUS, value: state.status },
       { key: HOLDER_UNIT_ID, value: state.holder.id },
     ]);
+  }
+
+  /**
+   * Approval reserves the plan's total on the approving unit's budget and delivery pays it. Both run in the
+   * write queue, re-checked against the state they meet there, so two approvers at once cannot both pass; the
+   * step changes only after the money moved. A budget that cannot cover the plan fails the approval (the plan
+   * waits at approve, flagged) without changing the case.
+   */
+  async function moveMoneyThenPersist(request: ActionRequest & { action: 'approve' | 'deliver' }): Promise<void> {
+    throwIfRejected(checkAction(state, request));
+    const plan = state.plan ?? [];
+    if (request.action === 'approve') {
+      const outcome = await records.reserveFunds({
+        caseId: state.caseId,
+        seq: state.seq + 1,
+        stepSeq: state.stepSeq,
+        planVersion: state.planVersion,
+        approverUnitId: state.holder.id,
+        totalFen: plan.reduce((sum, item) => sum + item.amountFen, 0),
+        occurredAt: Date.now(),
+      });
+      if (!outcome.ok) {
+        state.seq++;
+        throw ApplicationFailure.create({
+          type: FailureType.FundsUnavailable,
+          message: `暂不能审批：${outcome.message}`,
+          nonRetryable: true,
+        });
+      }
+    } else {
+      await records.payFunds({
+        caseId: state.caseId,
+        planVersion: state.planVersion,
+        items: plan,
+        method: request.method,
+        reference: request.reference,
+        occurredAt: Date.now(),
+      });
+    }
+    const transition = applyAction(state, request);
+    state = transition.state;
+    replan();
+    await persist(transition);
   }
 
   function adoptClock(clock: StepClock | null, stepSeq: number): void {
@@ -191,6 +252,10 @@ export async function caseLifecycleWorkflow(input: CaseWorkflowInput): Promise<C
   async function moveDeadlineForCalendar(year: number): Promise<void> {
     const clock = state.clock;
     if (!clock || clock.calendar !== 'working' || state.suspension) {
+      return;
+    }
+    const dueAt = await records.previewDeadline({ caseId: state.caseId, clock });
+    if (dueAt === clock.dueAt || state.clock !== clock) {
       return;
     }
     const seq = ++state.seq;
@@ -272,6 +337,7 @@ export async function caseLifecycleWorkflow(input: CaseWorkflowInput): Promise<C
   }
 
   await condition(() => writes.idle && allHandlersFinished());
+  markEnded();
   log.info('Case ended', { caseId: state.caseId, status: state.status });
   return { caseId: state.caseId, status: state.status };
 }

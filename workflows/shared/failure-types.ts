@@ -12,6 +12,8 @@ export const FailureType = {
   RoleNotAllowed: 'RoleNotAllowedError',
   CaseNotFound: 'CaseNotFoundError',
   PolicyInvalid: 'PolicyInvalidError',
+  FundsUnavailable: 'FundsUnavailableError',
+  SelfApproval: 'SelfApprovalError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];

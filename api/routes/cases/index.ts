@@ -3,15 +3,25 @@ import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  approverFor,
+  checkStandard,
+  currentThresholds,
+  fundYear,
+  levelFor,
+  lineageOf,
+} from '../../../activities/fund-rules.js';
 import { currentPolicy } from '../../../activities/time-limits.js';
 import {
   caseTimeline,
+  findCase,
   findVisibleCase,
   inbox,
   listCases,
   overdueByUnit,
   overdueCases,
 } from '../../../db/repositories/case.repository.js';
+import type { AssistanceCase } from '../../../db/tables/assistance-case.table.js';
 import { actUpdate, openedUpdate, suspendUpdate } from '../../../workflows/case-lifecycle/case-lifecycle.messages.js';
 import type { ActionRequest, Actor, CaseOpening } from '../../../workflows/case-lifecycle/case-lifecycle.state.js';
 import { caseLifecycleWorkflow } from '../../../workflows/case-lifecycle/case-lifecycle.workflow.js';
@@ -58,6 +68,19 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
 
   async function answerCase(caseId: string, staff: Staff) {
     const row = await readCase(caseId, staff);
+    return caseView(row, await caseTimeline(db, caseId));
+  }
+
+  /**
+   * The case as the caller's action left it. The action may have moved it out of the caller's subtree (a
+   * township returning a case to the district that sent it), so this read is not scoped: the scope was checked
+   * before the action, and the answer is what the caller just did.
+   */
+  async function answerAction(caseId: string) {
+    const row = await findCase(db, caseId);
+    if (!row) {
+      throw notFound('CASE_NOT_FOUND', '工单不存在');
+    }
     return caseView(row, await caseTimeline(db, caseId));
   }
 
@@ -189,13 +212,13 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
         if (row.status !== 'open') {
           throw conflict('CASE_NOT_OPEN', '工单已结束，不能再办理');
         }
-        const actionRequest = await toActionRequest(action, request.body, staff);
+        const actionRequest = await toActionRequest(action, request.body, staff, row);
         await withDeadline(() =>
           client.workflow
             .getHandle(caseWorkflowId(caseId))
             .executeUpdate(actUpdate, { args: [actionRequest], updateId: updateIdFor(request, staff) }),
         );
-        return answerCase(caseId, staff);
+        return answerAction(caseId);
       },
     );
   }
@@ -204,6 +227,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     action: CaseAction,
     body: Record<string, unknown>,
     staff: Staff,
+    row: AssistanceCase,
   ): Promise<ActionRequest> {
     const actor = actorOf(staff);
     if (action === 'dispatch') {
@@ -223,9 +247,46 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
         ...item,
         kind: item.kind.trim(),
       }));
-      return { ...(body as object), action, actor, items } as ActionRequest;
+      if (action === 'deliver') {
+        return { ...(body as object), action, actor, items } as ActionRequest;
+      }
+      return { action, actor, items, ...(await planRouting(row, items)) };
     }
     return { ...(body as object), action, actor } as ActionRequest;
+  }
+
+  /**
+   * Where a plan goes for approval (by the thresholds in force now, kept with the plan) and whether it fits the
+   * assistance standard; a plan that breaks it is refused here with the rule and the amount left, unless the
+   * city granted the case an exception.
+   */
+  async function planRouting(row: AssistanceCase, items: { amountFen: number }[]) {
+    const totalFen = items.reduce((sum, item) => sum + item.amountFen, 0);
+    const breach = await checkStandard(db, {
+      caseId: row.id,
+      householdId: row.household_id,
+      category: row.category,
+      totalFen,
+      year: fundYear(Date.now()),
+    });
+    if (breach) {
+      const rule = breach.rule === 'max_per_case' ? '单次帮扶上限' : '家庭年度帮扶上限';
+      const yuan = (fen: number) => (fen / 100).toFixed(2);
+      throw new ApiError(
+        422,
+        'STANDARD_EXCEEDED',
+        `方案合计 ${yuan(totalFen)} 元，超出${rule} ${yuan(breach.limitFen)} 元，尚可 ${yuan(breach.leftFen)} 元；如确需超标准帮扶，请市总工会批准例外`,
+        breach,
+      );
+    }
+    const thresholds = await currentThresholds(db);
+    const assignee = await db
+      .selectFrom('org_unit')
+      .select('path')
+      .where('id', '=', row.assignee_unit_id)
+      .executeTakeFirstOrThrow();
+    const approver = approverFor(await lineageOf(db, assignee.path), levelFor(thresholds.tiers, totalFen));
+    return { approver, thresholdVersion: thresholds.version };
   }
 
   app.post(
@@ -254,7 +315,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
           updateId: updateIdFor(request, staff),
         }),
       );
-      return reply.status(201).send(await answerCase(caseId, staff));
+      return reply.status(201).send(await answerAction(caseId));
     },
   );
 

@@ -46,6 +46,8 @@ export function describeEvent(event: CaseEvent): string {
       return `到期提醒：本步骤将于 ${shanghai(d.dueAt)} 到期`;
     case 'overdue':
       return `已超时（期限 ${shanghai(d.dueAt)}），督办至上级单位`;
+    case 'funding_blocked':
+      return `审批受阻：${String(d.message)}`;
     case 'escalation':
       return `超时未办，升级督办（第 ${String(d.level)} 级）`;
     default:
@@ -97,6 +99,8 @@ export function caseSummaryView(row: AssistanceCase, now = Date.now()) {
     escalationLevel: row.status === 'open' ? row.escalation_level : 0,
     suspendedUntil: toShanghaiIso(row.suspended_until),
     policyVersion: row.policy_version,
+    fund: row.fund,
+    fundingBlockedReason: row.status === 'open' ? row.funding_blocked_reason : null,
   };
 }
 
