@@ -13,6 +13,7 @@ const KEY_ID = 'yue-1';
  * before it reaches the Temporal server, so free text such as a case summary or a home-visit finding never
  * sits in history in the clear. Search attributes and workflow ids are outside its reach: they carry codes
  * and ids only. Client (API) and worker must use the same key.
+ * Known limit: no codec server is wired to the Temporal Web UI yet, so operators see payloads there encrypted.
  */
 export class EncryptionCodec implements PayloadCodec {
   constructor(private readonly key: Buffer) {}

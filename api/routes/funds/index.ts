@@ -611,6 +611,8 @@ function paymentView(row: {
 /**
  * Money paid in a period to families whose union lies in a subtree, net of reversals: by category and fund,
  * with households, person-times (cases paid) and registered-hardship households.
+ * Known limit: a reversed payment drops out of every period, including ones already reported; reversals are not
+ * yet shown as their own line in the period they happened. Registered hardship is the worker's status today.
  */
 async function fundFigures(db: Db, unitPath: string, from: Date, to: Date) {
   const rows = await db
