@@ -50,7 +50,7 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
         maxSuspension: row.max_suspension,
         pauses: [],
       },
-      await loadHolidayCalendar(db),
+      await loadHolidayCalendar(trx),
     );
   }
 
@@ -143,7 +143,7 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
               maxSuspension: policy.maxSuspension,
               pauses: [],
             },
-            await loadHolidayCalendar(db),
+            await loadHolidayCalendar(trx),
           );
           await trx
             .insertInto('case_step')

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { createCaseRecordActivities } from './case-records.activities.js';
+import { withFailureMapping } from './failures.js';
 import { createFundActivities } from './funds.activities.js';
 import { createNotificationActivities } from './notifications.activities.js';
 
@@ -12,11 +13,11 @@ export interface ActivityDeps {
  * function's return type and import it as a type only.
  */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return withFailureMapping({
     ...createCaseRecordActivities(deps),
     ...createNotificationActivities(deps),
     ...createFundActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -53,6 +53,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     (httpPart === 'body' ? bodies : textParts).compile(schema as object),
   );
   app.addSchema(ErrorBody);
+  // JSON only: a text/plain body is answered 415 rather than validated as a string.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(errorHandlerPlugin);
   await app.register(swagger, {

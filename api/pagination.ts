@@ -10,21 +10,34 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined, arity: number): (string | number)[] | null {
+/** What each value of a cursor must be, checked before it reaches SQL. */
+export type CursorPart = 'uuid' | 'instant' | 'path' | 'text' | 'number';
+
+const PART_CHECKS: Record<CursorPart, (value: unknown) => boolean> = {
+  uuid: (v) => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v),
+  instant: (v) => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(v) && !Number.isNaN(Date.parse(v)),
+  path: (v) => typeof v === 'string' && /^(\/[0-9a-f-]{36})+\/$/i.test(v),
+  text: (v) => typeof v === 'string' && v.length <= 200 && !v.includes('\u0000'),
+  number: (v) => typeof v === 'number' && Number.isFinite(v),
+};
+
+/** The values of a cursor of the given shape, or 400 CURSOR_INVALID for anything else (forged or stale). */
+export function decodeCursor(cursor: string | undefined, shape: CursorPart[]): (string | number)[] | null {
   if (!cursor) {
     return null;
   }
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (
-      Array.isArray(values) &&
-      values.length === arity &&
-      values.every((v) => ['string', 'number'].includes(typeof v))
-    ) {
-      return values as (string | number)[];
-    }
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below
+    values = null;
+  }
+  if (
+    Array.isArray(values) &&
+    values.length === shape.length &&
+    shape.every((part, i) => PART_CHECKS[part](values[i]))
+  ) {
+    return values as (string | number)[];
   }
   throw new ApiError(400, 'CURSOR_INVALID', 'cursor：无效的翻页游标', [{ field: 'cursor', reason: '无效' }]);
 }

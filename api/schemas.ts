@@ -28,8 +28,15 @@ export const pageOf = <T extends TSchema>(item: T) =>
 export const strictObject: typeof Type.Object = ((properties: Parameters<typeof Type.Object>[0], options = {}) =>
   Type.Object(properties, { additionalProperties: false, ...options })) as typeof Type.Object;
 
-/** Free text written by staff: trimmed length limits, never empty. */
-export const Text = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: '\\S' });
+/** A pattern for any string field: PostgreSQL cannot store the NUL character. */
+export const NO_NUL = '^[^\\u0000]*$';
+
+/** Free text written by staff: length limits, never blank, and no NUL character (PostgreSQL cannot store it). */
+export const Text = (maxLength: number) =>
+  Type.String({ minLength: 1, maxLength, pattern: '^(?=[\\s\\S]*\\S)[^\\u0000]*$' });
+
+/** A short code or reference typed by staff: no NUL character. */
+export const Plain = (maxLength: number) => Type.String({ minLength: 1, maxLength, pattern: NO_NUL });
 
 export const errorResponses = {
   400: { $ref: 'ErrorBody#' },

@@ -27,24 +27,31 @@ export const auditPlugin = fp(async (app: FastifyInstance, options: { db: Db }) 
     if (!audited || !request.routeOptions.url) {
       return payload;
     }
-    const entry = request.audit;
-    const staff = request.staff;
-    await options.db
-      .insertInto('audit_log')
-      .values({
-        actor_kind: staff ? 'staff' : 'anonymous',
-        actor_user_id: staff?.id ?? null,
-        actor_unit_path: staff?.unitPath ?? null,
-        action: entry?.action ?? `${request.method} ${request.routeOptions.url}`,
-        target_type: entry?.targetType ?? null,
-        target_id: entry?.targetId ?? (request.params as Record<string, string> | undefined)?.id ?? null,
-        outcome: outcomeOf(reply.statusCode),
-        status_code: reply.statusCode,
-        ip: request.ip,
-        request_id: request.id,
-        details: JSON.stringify(entry?.details ?? {}),
-      })
-      .execute();
+    try {
+      await options.db.insertInto('audit_log').values(auditRow(request, reply)).execute();
+    } catch (error) {
+      request.log.error({ err: error, action: request.audit?.action }, 'Audit record not written');
+    }
     return payload;
   });
 });
+
+function auditRow(request: FastifyRequest, reply: FastifyReply) {
+  const entry = request.audit;
+  const staff = request.staff;
+  const target = entry?.targetId ?? (request.params as Record<string, string> | undefined)?.id ?? null;
+  return {
+    actor_kind: staff ? ('staff' as const) : ('anonymous' as const),
+    actor_user_id: staff?.id ?? null,
+    actor_unit_path: staff?.unitPath ?? null,
+    action: entry?.action ?? `${request.method} ${request.routeOptions.url}`,
+    target_type: entry?.targetType ?? null,
+    // Path ids reach here even when validation refused them: keep them printable and short.
+    target_id: target === null ? null : target.replaceAll('\u0000', '').slice(0, 100),
+    outcome: outcomeOf(reply.statusCode),
+    status_code: reply.statusCode,
+    ip: request.ip,
+    request_id: request.id,
+    details: JSON.stringify(entry?.details ?? {}),
+  };
+}

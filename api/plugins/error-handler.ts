@@ -105,9 +105,14 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       return send(reply, 409, 'ALREADY_STARTED', '该流程已经开始');
     }
-    if (isGrpcServiceError(error) || /DEADLINE_EXCEEDED|UNAVAILABLE|ECONNREFUSED/i.test(String(error.message))) {
+    if (isGrpcServiceError(error) || /deadline[ _]exceeded|UNAVAILABLE|ECONNREFUSED/i.test(String(error.message))) {
       request.log.error({ err: error }, 'Workflow service unavailable');
-      return send(reply, 503, 'WORKFLOW_SERVICE_UNAVAILABLE', '流程服务暂时不可用，请稍后重试；本次操作未生效');
+      return send(
+        reply,
+        503,
+        'WORKFLOW_SERVICE_UNAVAILABLE',
+        '流程服务暂时未应答，操作可能尚未生效；请稍后刷新查看，或用相同的 Idempotency-Key 重试',
+      );
     }
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return send(reply, error.statusCode, 'BAD_REQUEST', '请求无效');

@@ -79,7 +79,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { db: 
     if (existing.state !== 'done') {
       throw new ApiError(409, 'IDEMPOTENCY_REQUEST_IN_PROGRESS', '相同的请求正在处理中，请稍后查看结果');
     }
-    reply.header('idempotent-replayed', 'true');
+    reply.header('idempotent-replayed', 'true').header('content-type', 'application/json; charset=utf-8');
     await reply.status(existing.response_status ?? 200).send(existing.response_body);
     return reply;
   });
@@ -90,16 +90,21 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { db: 
       return payload;
     }
     request.idempotency = null;
-    if (reply.statusCode >= 500) {
-      await db.deleteFrom('idempotency_record').where('id', '=', record.recordId).execute();
-      return payload;
+    try {
+      if (reply.statusCode >= 500) {
+        await db.deleteFrom('idempotency_record').where('id', '=', record.recordId).execute();
+      } else {
+        const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
+        await db
+          .updateTable('idempotency_record')
+          .set({ state: 'done', response_status: reply.statusCode, response_body: body, updated_at: sql`now()` })
+          .where('id', '=', record.recordId)
+          .execute();
+      }
+    } catch (error) {
+      // Known limit: a repeat of this key now answers "in progress"; such a record is not cleared automatically.
+      request.log.error({ err: error }, 'Idempotency record not completed');
     }
-    const body = typeof payload === 'string' && payload.length > 0 ? payload : null;
-    await db
-      .updateTable('idempotency_record')
-      .set({ state: 'done', response_status: reply.statusCode, response_body: body, updated_at: sql`now()` })
-      .where('id', '=', record.recordId)
-      .execute();
     return payload;
   });
 });

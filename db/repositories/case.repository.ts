@@ -71,6 +71,9 @@ export async function listCases(db: Db, filters: CaseFilters): Promise<Assistanc
   return query.execute();
 }
 
+/** The inbox cursor's stand-in for "no running deadline" (JSON has no infinity). */
+export const SUSPENDED_SORT_KEY = 1e300;
+
 /** Open steps held by one unit, soonest deadline first; suspended steps (no running deadline) last. */
 export async function inbox(
   db: Db,
@@ -88,7 +91,8 @@ export async function inbox(
     .orderBy('c.id')
     .limit(limit + 1);
   if (after) {
-    query = query.where(sql<SqlBool>`(${sortKey}, c.id) > (${after[0]}::float8, ${after[1]}::uuid)`);
+    const key = after[0] >= SUSPENDED_SORT_KEY ? 'infinity' : String(after[0]);
+    query = query.where(sql<SqlBool>`(${sortKey}, c.id) > (${key}::float8, ${after[1]}::uuid)`);
   }
   return query.execute();
 }

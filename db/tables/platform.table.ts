@@ -44,7 +44,8 @@ export interface IdempotencyRecordTable {
   request_hash: string;
   state: 'in_progress' | 'done';
   response_status: number | null;
-  response_body: ColumnType<unknown, string | null, string | null> | null;
+  /** The first answer's body exactly as sent, so a repeat is byte for byte the same. */
+  response_body: string | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

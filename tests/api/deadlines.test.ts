@@ -88,20 +88,10 @@ describe('step deadlines', () => {
     return response.body as YearCalendar & { defined: boolean };
   }
 
-  /**
-   * The year's calendar with its dates as `YYYY-MM-DD`, the form PUT accepts. GET currently answers them as
-   * timestamps of local midnight (see the known-bug test below); the local date of each is the calendar date.
-   */
+  /** The year's calendar as `YYYY-MM-DD` dates, the form both GET answers and PUT accepts. */
   async function calendarOf(year: number): Promise<YearCalendar> {
     const body = await rawCalendarOf(year);
-    const toDate = (value: string) => {
-      const local = new Date(value);
-      const pad = (n: number) => String(n).padStart(2, '0');
-      return /^\d{4}-\d{2}-\d{2}$/.test(value)
-        ? value
-        : `${local.getFullYear()}-${pad(local.getMonth() + 1)}-${pad(local.getDate())}`;
-    };
-    return { holidays: body.holidays.map(toDate).sort(), workdays: body.workdays.map(toDate).sort() };
+    return { holidays: body.holidays, workdays: body.workdays };
   }
 
   async function staffIds(unitId: string, roles: string[]): Promise<string[]> {

@@ -14,9 +14,14 @@ export const FailureType = {
   PolicyInvalid: 'PolicyInvalidError',
   FundsUnavailable: 'FundsUnavailableError',
   SelfApproval: 'SelfApprovalError',
+  InvalidData: 'InvalidDataError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 /** Failure types that no retry can fix; activity presets list them as non-retryable. */
-export const PERMANENT_FAILURE_TYPES: string[] = [FailureType.CaseNotFound, FailureType.PolicyInvalid];
+export const PERMANENT_FAILURE_TYPES: string[] = [
+  FailureType.CaseNotFound,
+  FailureType.PolicyInvalid,
+  FailureType.InvalidData,
+];

@@ -13,6 +13,7 @@ import {
 } from '../../../activities/fund-rules.js';
 import { currentPolicy } from '../../../activities/time-limits.js';
 import {
+  SUSPENDED_SORT_KEY,
   caseTimeline,
   findCase,
   findVisibleCase,
@@ -30,7 +31,7 @@ import { CASE_STATUS, CASE_STEP, HOLDER_UNIT_ID } from '../../../workflows/share
 import { caseWorkflowId } from '../../../workflows/shared/workflow-ids.js';
 import type { AppDeps } from '../../app.js';
 import { ApiError, conflict, invalid, notFound } from '../../errors.js';
-import { requireRole, staffOf } from '../../plugins/auth.js';
+import { requireRole } from '../../plugins/auth.js';
 import { uuidFromKey } from '../../plugins/idempotency.js';
 import { decodeCursor, toPage } from '../../pagination.js';
 import { IdParams, ListQuery, errorResponses } from '../../schemas.js';
@@ -145,10 +146,10 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     '/cases',
     { schema: { tags: ['cases'], summary: '工单列表（本辖区）', querystring: CaseListQuery } },
     async (request: FastifyRequest<{ Querystring: Static<typeof CaseListQuery> & { limit: number } }>) => {
-      const staff = staffOf(request);
+      const staff = requireRole(request, CASE_ROLES);
       const q = request.query;
       const unitPath = q.unitId ? (await unitInScope(db, staff, q.unitId)).path : staff.unitPath;
-      const after = decodeCursor(q.cursor, 2) as [string, string] | null;
+      const after = decodeCursor(q.cursor, ['instant', 'uuid']) as [string, string] | null;
       const rows = await listCases(db, {
         unitPath,
         status: q.status,
@@ -173,7 +174,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     '/cases/:id',
     { config: { audit: 'read' }, schema: { tags: ['cases'], summary: '工单详情与办理时间线', params: IdParams } },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      const staff = staffOf(request);
+      const staff = requireRole(request, CASE_ROLES);
       request.audit = { action: 'case.read', targetType: 'case', targetId: request.params.id };
       const view = await answerCase(request.params.id, staff);
       const worker = await db
@@ -325,13 +326,13 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string } }>) => {
       const staff = requireRole(request, CASE_ROLES);
       const { limit } = request.query;
-      const after = decodeCursor(request.query.cursor, 2) as [number, string] | null;
+      const after = decodeCursor(request.query.cursor, ['number', 'uuid']) as [number, string] | null;
       const rows = await inbox(db, staff.unitId, limit, after);
       const now = Date.now();
       return toPage(
         rows,
         limit,
-        (row) => [row.due_at ? row.due_at.getTime() / 1000 : Number.MAX_VALUE, row.id],
+        (row) => [row.due_at ? row.due_at.getTime() / 1000 : SUSPENDED_SORT_KEY, row.id],
         (row) => ({
           ...caseSummaryView(row, now),
           timeLeftSeconds: row.due_at ? Math.floor((row.due_at.getTime() - now) / 1000) : null,
@@ -355,7 +356,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
       const unitPath = request.query.unitId
         ? (await unitInScope(db, staff, request.query.unitId)).path
         : staff.unitPath;
-      const offset = Number(decodeCursor(request.query.cursor, 1)?.[0] ?? 0);
+      const offset = Number(decodeCursor(request.query.cursor, ['number'])?.[0] ?? 0);
       if (!Number.isSafeInteger(offset) || offset < 0) {
         throw new ApiError(400, 'CURSOR_INVALID', 'cursor：无效的翻页游标');
       }

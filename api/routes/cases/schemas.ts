@@ -7,7 +7,7 @@ import {
   STEPS,
   URGENCIES,
 } from '../../../workflows/shared/case-vocabulary.js';
-import { ListQuery, Text, Uuid, strictObject } from '../../schemas.js';
+import { NO_NUL, ListQuery, Text, Uuid, strictObject } from '../../schemas.js';
 
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
@@ -17,7 +17,7 @@ export const AmountFen = Type.Integer({ minimum: 1, maximum: 100_000_000 });
 const Item = strictObject({
   kind: Text(50),
   amountFen: AmountFen,
-  note: Type.Optional(Type.String({ maxLength: 500 })),
+  note: Type.Optional(Type.String({ maxLength: 500, pattern: NO_NUL })),
 });
 const Items = Type.Array(Item, { minItems: 1, maxItems: 50 });
 
@@ -36,7 +36,7 @@ export const ACTION_BODIES = {
   return: strictObject({ reason: Text(500) }),
   verify: strictObject({ eligible: Type.Boolean(), findings: Text(5000) }),
   plan: strictObject({ items: Items }),
-  approve: strictObject({ note: Type.Optional(Type.String({ maxLength: 500 })) }),
+  approve: strictObject({ note: Type.Optional(Type.String({ maxLength: 500, pattern: NO_NUL })) }),
   reject: strictObject({ reason: Text(500) }),
   deliver: strictObject({ items: Items, method: literals(DELIVERY_METHODS), reference: Text(100) }),
   report: strictObject({ result: Text(5000), satisfaction: Type.Integer({ minimum: 1, maximum: 5 }) }),

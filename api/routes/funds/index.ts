@@ -154,7 +154,7 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
       if (q.fund) {
         query = query.where('fund', '=', q.fund);
       }
-      const after = decodeCursor(q.cursor, 2);
+      const after = decodeCursor(q.cursor, ['path', 'uuid']);
       if (after) {
         query = query.where(sql<SqlBool>`(unit_path, id) > (${String(after[0])}, ${String(after[1])}::uuid)`);
       }
@@ -187,17 +187,17 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
       if (!child || child.parent_id !== from.unit_id) {
         throw invalid('toUnitId', '只能下拨给该预算所属单位的直属下级单位', 'ALLOCATION_TARGET_INVALID');
       }
-      const to = await ensureBudget(db, child, from.year, from.fund);
+      let toBudgetId: string;
       try {
-        await db
-          .transaction()
-          .execute((trx) =>
-            move(
-              trx,
-              { kind: 'allocate', fromBudgetId: from.id, toBudgetId: to.id, amountFen: request.body.amountFen },
-              { postingKey: postingKey(request, staff, 'allocate'), actorUserId: staff.id, memo: '预算下拨' },
-            ),
+        toBudgetId = await db.transaction().execute(async (trx) => {
+          const to = await ensureBudget(trx, child, from.year, from.fund);
+          await move(
+            trx,
+            { kind: 'allocate', fromBudgetId: from.id, toBudgetId: to.id, amountFen: request.body.amountFen },
+            { postingKey: postingKey(request, staff, 'allocate'), actorUserId: staff.id, memo: '预算下拨' },
           );
+          return to.id;
+        });
       } catch (error) {
         if (error instanceof InsufficientFundsError) {
           const available = from.allocated_fen - from.allocated_out_fen - from.reserved_fen - from.paid_fen;
@@ -216,11 +216,14 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
         action: 'budget.allocate',
         targetType: 'budget',
         targetId: from.id,
-        details: { toBudgetId: to.id, amountFen: request.body.amountFen },
+        details: { toBudgetId, amountFen: request.body.amountFen },
       };
       return reply
         .status(201)
-        .send({ from: budgetView(await reloadBudget(db, from.id)), to: budgetView(await reloadBudget(db, to.id)) });
+        .send({
+          from: budgetView(await reloadBudget(db, from.id)),
+          to: budgetView(await reloadBudget(db, toBudgetId)),
+        });
     },
   );
 
@@ -491,7 +494,7 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
       if (q.to) {
         query = query.where('t.posted_at', '<', new Date(q.to));
       }
-      const after = decodeCursor(q.cursor, 2);
+      const after = decodeCursor(q.cursor, ['instant', 'uuid']);
       if (after) {
         query = query.where(
           sql<SqlBool>`(t.posted_at, e.id) < (${new Date(String(after[0]))}, ${String(after[1])}::uuid)`,

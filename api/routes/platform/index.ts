@@ -7,20 +7,20 @@ import { hashPassword, verifyPassword } from '../../auth/password.js';
 import { ApiError, conflict, notFound } from '../../errors.js';
 import { loadStaff, requireRole, staffOf } from '../../plugins/auth.js';
 import { decodeCursor, toPage } from '../../pagination.js';
-import { ListQuery, Text, Uuid, errorResponses, strictObject } from '../../schemas.js';
+import { NO_NUL, ListQuery, Text, Uuid, errorResponses, strictObject } from '../../schemas.js';
 import { unitInScope, withinSubtree } from '../../scope.js';
 import type { Staff } from '../../staff.js';
 import { toShanghaiIso } from '../../time.js';
 import { FailureLimiter } from './login-limiter.js';
 
 const LoginBody = strictObject({
-  username: Type.String({ minLength: 1, maxLength: 64 }),
-  password: Type.String({ minLength: 1, maxLength: 256 }),
+  username: Type.String({ minLength: 1, maxLength: 64, pattern: NO_NUL }),
+  password: Type.String({ minLength: 1, maxLength: 256, pattern: NO_NUL }),
 });
 
 const NewUserBody = strictObject({
   username: Type.String({ pattern: '^[a-z0-9_.-]{3,32}$' }),
-  password: Type.String({ minLength: 8, maxLength: 128 }),
+  password: Type.String({ minLength: 8, maxLength: 128, pattern: NO_NUL }),
   name: Text(50),
   role: Type.Union(STAFF_ROLES.map((role) => Type.Literal(role))),
   unitId: Uuid,
@@ -65,12 +65,13 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
       config: { public: true },
       schema: { tags: ['platform'], summary: '员工登录', security: [], body: LoginBody, response: errorResponses },
     },
-    async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>) => {
+    async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
       const username = request.body.username.trim().toLowerCase();
       const userKey = `user:${username}`;
       const addressKey = `ip:${request.ip}`;
       const retryAfter = loginFailures.retryAfter(userKey, perUser) ?? loginFailures.retryAfter(addressKey, perAddress);
       if (retryAfter !== null) {
+        reply.header('retry-after', String(retryAfter));
         throw new ApiError(429, 'TOO_MANY_LOGIN_ATTEMPTS', `登录尝试过于频繁，请在 ${retryAfter} 秒后重试`);
       }
       const user = await db
@@ -108,7 +109,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; level?: string } }>) => {
       const staff = staffOf(request);
       const { limit } = request.query;
-      const after = decodeCursor(request.query.cursor, 1);
+      const after = decodeCursor(request.query.cursor, ['path']);
       let query = db
         .selectFrom('org_unit')
         .select(['id', 'parent_id', 'level', 'name', 'path'])
@@ -179,7 +180,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; unitId?: string } }>) => {
       const staff = requireRole(request, ['admin', 'supervisor']);
       const { limit } = request.query;
-      const after = decodeCursor(request.query.cursor, 1);
+      const after = decodeCursor(request.query.cursor, ['text']);
       let query = db
         .selectFrom('app_user as u')
         .innerJoin('org_unit as o', 'o.id', 'u.unit_id')
@@ -197,7 +198,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
         .orderBy('u.username')
         .limit(limit + 1);
       if (request.query.unitId) {
-        query = query.where('u.unit_id', '=', request.query.unitId);
+        query = query.where('u.unit_id', '=', (await unitInScope(db, staff, request.query.unitId)).id);
       }
       if (after) {
         query = query.where('u.username', '>', String(after[0]));
@@ -232,7 +233,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; unread?: boolean } }>) => {
       const staff = staffOf(request);
       const { limit } = request.query;
-      const after = decodeCursor(request.query.cursor, 2);
+      const after = decodeCursor(request.query.cursor, ['instant', 'uuid']);
       let query = db
         .selectFrom('notification')
         .selectAll()
@@ -296,9 +297,9 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
         querystring: Type.Object({
           ...ListQuery,
           actorUserId: Type.Optional(Uuid),
-          targetType: Type.Optional(Type.String({ maxLength: 50 })),
-          targetId: Type.Optional(Type.String({ maxLength: 100 })),
-          action: Type.Optional(Type.String({ maxLength: 100 })),
+          targetType: Type.Optional(Type.String({ maxLength: 50, pattern: NO_NUL })),
+          targetId: Type.Optional(Type.String({ maxLength: 100, pattern: NO_NUL })),
+          action: Type.Optional(Type.String({ maxLength: 100, pattern: NO_NUL })),
           from: Type.Optional(Type.String({ format: 'date-time' })),
           to: Type.Optional(Type.String({ format: 'date-time' })),
         }),
@@ -320,7 +321,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
     ) => {
       const staff = requireRole(request, ['admin', 'supervisor']);
       const q = request.query;
-      const after = decodeCursor(q.cursor, 2);
+      const after = decodeCursor(q.cursor, ['instant', 'uuid']);
       let query = db
         .selectFrom('audit_log')
         .selectAll()

@@ -14,7 +14,7 @@ import { CASE_ROLES } from '../../../workflows/shared/case-vocabulary.js';
 import { isWithin } from '../../../workflows/shared/org-path.js';
 import type { AppDeps } from '../../app.js';
 import { ApiError, invalid, notFound } from '../../errors.js';
-import { requireRole, staffOf } from '../../plugins/auth.js';
+import { requireRole } from '../../plugins/auth.js';
 import { decodeCursor, toPage } from '../../pagination.js';
 import { IdParams, ListQuery, Text, Uuid, errorResponses, strictObject } from '../../schemas.js';
 import { unitInScope, withinSubtree } from '../../scope.js';
@@ -183,10 +183,10 @@ export async function workerRoutes(app: FastifyInstance, { db, config }: AppDeps
         Querystring: { limit: number; cursor?: string; unitId?: string; hardshipStatus?: string; householdId?: string };
       }>,
     ) => {
-      const staff = staffOf(request);
+      const staff = requireRole(request, CASE_ROLES);
       const q = request.query;
       const scopePath = q.unitId ? (await unitInScope(db, staff, q.unitId)).path : staff.unitPath;
-      const after = decodeCursor(q.cursor, 1);
+      const after = decodeCursor(q.cursor, ['uuid']);
       let query = db
         .selectFrom('worker as w')
         .innerJoin('org_unit as o', 'o.id', 'w.unit_id')
@@ -213,7 +213,7 @@ export async function workerRoutes(app: FastifyInstance, { db, config }: AppDeps
     '/workers/:id',
     { config: { audit: 'read' }, schema: { tags: ['workers'], summary: '职工详情', params: IdParams } },
     async (request: FastifyRequest<{ Params: { id: string } }>) => {
-      const staff = staffOf(request);
+      const staff = requireRole(request, CASE_ROLES);
       request.audit = { action: 'worker.read', targetType: 'worker', targetId: request.params.id };
       const row = await db
         .selectFrom('worker as w')
