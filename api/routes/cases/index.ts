@@ -67,23 +67,30 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     return row;
   }
 
-  async function answerCase(caseId: string, staff: Staff) {
-    const row = await readCase(caseId, staff);
-    return caseView(row, await caseTimeline(db, caseId));
+  /**
+   * The case with its timeline, read in one snapshot so that the row and its events agree (a notice committing
+   * between two reads would otherwise show an escalation event beside the old escalation level). `staff` scopes
+   * the read; without it the read is unscoped, which only answering an action may do: the action may have moved
+   * the case out of the caller's subtree (a township returning it to the district), and the scope was checked
+   * before the action.
+   */
+  async function caseWithTimeline(caseId: string, staff: Staff | null) {
+    const snapshot = await db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .setAccessMode('read only')
+      .execute(async (trx) => {
+        const row = staff ? await findVisibleCase(trx, caseId, staff.unitPath) : await findCase(trx, caseId);
+        return row ? { row, events: await caseTimeline(trx, caseId) } : null;
+      });
+    if (!snapshot) {
+      throw notFound('CASE_NOT_FOUND', '工单不存在或不在您的管辖范围内');
+    }
+    return caseView(snapshot.row, snapshot.events);
   }
 
-  /**
-   * The case as the caller's action left it. The action may have moved it out of the caller's subtree (a
-   * township returning a case to the district that sent it), so this read is not scoped: the scope was checked
-   * before the action, and the answer is what the caller just did.
-   */
-  async function answerAction(caseId: string) {
-    const row = await findCase(db, caseId);
-    if (!row) {
-      throw notFound('CASE_NOT_FOUND', '工单不存在');
-    }
-    return caseView(row, await caseTimeline(db, caseId));
-  }
+  const answerCase = (caseId: string, staff: Staff) => caseWithTimeline(caseId, staff);
+  const answerAction = (caseId: string) => caseWithTimeline(caseId, null);
 
   const updateIdFor = (request: FastifyRequest, staff: Staff) =>
     request.idempotency ? uuidFromKey(`update:${staff.id}`, request.idempotency.key) : randomUUID();

@@ -218,12 +218,10 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
         targetId: from.id,
         details: { toBudgetId, amountFen: request.body.amountFen },
       };
-      return reply
-        .status(201)
-        .send({
-          from: budgetView(await reloadBudget(db, from.id)),
-          to: budgetView(await reloadBudget(db, toBudgetId)),
-        });
+      return reply.status(201).send({
+        from: budgetView(await reloadBudget(db, from.id)),
+        to: budgetView(await reloadBudget(db, toBudgetId)),
+      });
     },
   );
 
