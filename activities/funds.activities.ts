@@ -169,9 +169,10 @@ export function createFundActivities({ db }: FundDeps) {
           throw ApplicationFailure.nonRetryable('No reservation for this plan', FailureType.FundsUnavailable);
         }
         const kase = await trx
-          .selectFrom('assistance_case')
-          .select(['worker_id', 'household_id', 'category', 'fund'])
-          .where('id', '=', request.caseId)
+          .selectFrom('assistance_case as c')
+          .innerJoin('worker as w', 'w.id', 'c.worker_id')
+          .select(['c.worker_id', 'c.household_id', 'c.category', 'c.fund', 'c.worker_unit_path', 'w.hardship_status'])
+          .where('c.id', '=', request.caseId)
           .executeTakeFirstOrThrow();
         let paidFen = 0;
         for (const [index, item] of request.items.entries()) {
@@ -194,6 +195,8 @@ export function createFundActivities({ db }: FundDeps) {
               household_id: kase.household_id,
               budget_id: reservation.budget_id,
               unit_path: reservation.unit_path,
+              worker_unit_path: kase.worker_unit_path,
+              registered_household: kase.hardship_status === 'registered',
               category: kase.category,
               fund: kase.fund,
               transaction_id: posted.transactionId,

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as createCaseFoundation from './2026_12_03_1700_create_case_foundation.js';
 import * as createWarmthFund from './2026_12_03_1800_create_warmth_fund.js';
 import * as keepIdempotentAnswersVerbatim from './2026_12_03_1900_keep_idempotent_answers_verbatim.js';
+import * as addPaymentReportColumns from './2026_12_03_2000_add_payment_report_columns.js';
 
 /**
  * Every migration, in order, by name. Listed statically (rather than read from the folder at run time) so they
@@ -11,4 +12,5 @@ export const MIGRATIONS: Record<string, Migration> = {
   '2026_12_03_1700_create_case_foundation': createCaseFoundation,
   '2026_12_03_1800_create_warmth_fund': createWarmthFund,
   '2026_12_03_1900_keep_idempotent_answers_verbatim': keepIdempotentAnswersVerbatim,
+  '2026_12_03_2000_add_payment_report_columns': addPaymentReportColumns,
 };

@@ -58,7 +58,12 @@ export interface PaymentTable {
   worker_id: string;
   household_id: string;
   budget_id: string;
+  /** Path of the budget's unit (who paid). */
   unit_path: string;
+  /** Path of the family's union (who was helped), for the funds report. */
+  worker_unit_path: string;
+  /** Whether the family was a registered hardship household when paid. */
+  registered_household: boolean;
   category: string;
   fund: string;
   transaction_id: string;

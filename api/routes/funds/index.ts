@@ -613,13 +613,16 @@ function paymentView(row: {
  * Money paid in a period to families whose union lies in a subtree, net of reversals: by category and fund,
  * with households, person-times (cases paid) and registered-hardship households.
  * Known limit: a reversed payment drops out of every period, including ones already reported; reversals are not
- * yet shown as their own line in the period they happened. Registered hardship is the worker's status today.
+ * yet shown as their own line in the period they happened. Registered hardship is the family's status when paid.
  */
 async function fundFigures(db: Db, unitPath: string, from: Date, to: Date) {
-  const rows = await db
+  const paid = db
     .selectFrom('payment as p')
-    .innerJoin('assistance_case as c', 'c.id', 'p.case_id')
-    .innerJoin('worker as w', 'w.id', 'p.worker_id')
+    .where(sql<SqlBool>`p.worker_unit_path like ${`${unitPath}%`}`)
+    .where('p.paid_at', '>=', from)
+    .where('p.paid_at', '<', to)
+    .where('p.reversed_at', 'is', null);
+  const rows = await paid
     .select([
       'p.category',
       'p.fund',
@@ -627,28 +630,17 @@ async function fundFigures(db: Db, unitPath: string, from: Date, to: Date) {
       sql<number>`count(distinct p.household_id)::int`.as('households'),
       sql<number>`count(distinct p.case_id)::int`.as('person_times'),
     ])
-    .where(sql<SqlBool>`c.worker_unit_path like ${`${unitPath}%`}`)
-    .where('p.paid_at', '>=', from)
-    .where('p.paid_at', '<', to)
-    .where('p.reversed_at', 'is', null)
     .groupBy(['p.category', 'p.fund'])
     .orderBy('p.category')
     .orderBy('p.fund')
     .execute();
-  const totals = await db
-    .selectFrom('payment as p')
-    .innerJoin('assistance_case as c', 'c.id', 'p.case_id')
-    .innerJoin('worker as w', 'w.id', 'p.worker_id')
+  const totals = await paid
     .select([
       sql<number>`coalesce(sum(p.amount_fen), 0)::bigint`.as('amount'),
       sql<number>`count(distinct p.household_id)::int`.as('households'),
       sql<number>`count(distinct p.case_id)::int`.as('person_times'),
-      sql<number>`count(distinct p.household_id) filter (where w.hardship_status = 'registered')::int`.as('registered'),
+      sql<number>`count(distinct p.household_id) filter (where p.registered_household)::int`.as('registered'),
     ])
-    .where(sql<SqlBool>`c.worker_unit_path like ${`${unitPath}%`}`)
-    .where('p.paid_at', '>=', from)
-    .where('p.paid_at', '<', to)
-    .where('p.reversed_at', 'is', null)
     .executeTakeFirstOrThrow();
   return {
     totals: {
