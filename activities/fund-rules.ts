@@ -104,7 +104,7 @@ export async function checkStandard(
       leftFen: standard.max_per_case_fen,
     };
   }
-  const used = await householdCommittedFen(db, input.householdId, input.year, input.caseId);
+  const used = await householdCommittedFen(db, input.householdId, input.category, input.year, input.caseId);
   const limit = standard.max_per_household_year_fen;
   if (used + input.totalFen > limit) {
     return { rule: 'max_per_household_year', limitFen: limit, usedFen: used, leftFen: Math.max(0, limit - used) };
@@ -112,10 +112,14 @@ export async function checkStandard(
   return null;
 }
 
-/** Money reserved or paid this year to a household, net of releases and reversals, other cases than this one. */
+/**
+ * Money reserved or paid this year to a household under one category's standard, net of releases and reversals,
+ * from other cases than this one. Each category's yearly maximum counts only its own money.
+ */
 export async function householdCommittedFen(
   db: Db,
   householdId: string,
+  category: string,
   year: number,
   exceptCaseId: string,
 ): Promise<number> {
@@ -125,6 +129,7 @@ export async function householdCommittedFen(
     .innerJoin('assistance_case as c', 'c.id', 't.case_id')
     .select(sql<number>`coalesce(sum(e.amount_fen), 0)::bigint`.as('total'))
     .where('c.household_id', '=', householdId)
+    .where('c.category', '=', category)
     .where('c.id', '<>', exceptCaseId)
     .where('e.account', 'in', ['reserved', 'paid'])
     .where(sql<boolean>`extract(year from t.posted_at at time zone 'Asia/Shanghai') = ${year}`)

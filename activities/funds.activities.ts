@@ -28,6 +28,13 @@ const yuan = (fen: number) => `${(fen / 100).toFixed(2)} 元`;
 
 export const reserveKey = (caseId: string, planVersion: number) => `reserve:${caseId}:${planVersion}`;
 
+/** Carries a refused reservation out of its transaction, which must roll back. */
+class NotReserved extends Error {
+  constructor(readonly outcome: ReserveOutcome & { ok: false }) {
+    super(outcome.message);
+  }
+}
+
 /** Money movements of a case: reserve on approval, pay on delivery, release when a reserved case ends unpaid. */
 export function createFundActivities({ db }: FundDeps) {
   async function blockFunding(request: ReserveRequest, reason: string, message: string, data: object) {
@@ -74,6 +81,64 @@ export function createFundActivities({ db }: FundDeps) {
     });
   }
 
+  function reserveInTransaction(request: ReserveRequest, year: number): Promise<ReserveOutcome> {
+    return db.transaction().execute(async (trx): Promise<ReserveOutcome> => {
+      const kase = await trx
+        .selectFrom('assistance_case')
+        .select(['household_id', 'category', 'fund'])
+        .where('id', '=', request.caseId)
+        .executeTakeFirstOrThrow();
+      await trx.selectFrom('household').select('id').where('id', '=', kase.household_id).forUpdate().execute();
+      const breach = await checkStandard(trx, {
+        caseId: request.caseId,
+        householdId: kase.household_id,
+        category: kase.category,
+        totalFen: request.totalFen,
+        year,
+      });
+      if (breach) {
+        return {
+          ok: false,
+          reason: 'standard',
+          message: `超出帮扶标准（${breach.rule === 'max_per_case' ? '单次上限' : '家庭年度上限'} ${yuan(breach.limitFen)}，尚可 ${yuan(breach.leftFen)}）`,
+        };
+      }
+      const budget = await trx
+        .selectFrom('budget')
+        .select(['id', sql<number>`allocated_fen - allocated_out_fen - reserved_fen - paid_fen`.as('available')])
+        .where('unit_id', '=', request.approverUnitId)
+        .where('year', '=', year)
+        .where('fund', '=', kase.fund)
+        .executeTakeFirst();
+      if (!budget) {
+        return { ok: false, reason: 'no_budget', message: `审批单位没有 ${year} 年度该资金的预算` };
+      }
+      try {
+        await move(
+          trx,
+          { kind: 'reserve', budgetId: budget.id, amountFen: request.totalFen },
+          { postingKey: reserveKey(request.caseId, request.planVersion), caseId: request.caseId },
+        );
+      } catch (error) {
+        if (error instanceof InsufficientFundsError) {
+          // Thrown on, so the transaction rolls back whole (the posting key it claimed included).
+          throw new NotReserved({
+            ok: false,
+            reason: 'insufficient',
+            message: `预算可用余额 ${yuan(Number(budget.available))}，不足以支付本方案 ${yuan(request.totalFen)}`,
+          });
+        }
+        throw error;
+      }
+      await trx
+        .updateTable('assistance_case')
+        .set({ funding_blocked_reason: null, updated_at: sql`now()` })
+        .where('id', '=', request.caseId)
+        .execute();
+      return { ok: true, budgetId: budget.id };
+    });
+  }
+
   return {
     /**
      * Reserves an approved plan's total on the approving unit's budget for the year and the case's fund, after
@@ -83,59 +148,11 @@ export function createFundActivities({ db }: FundDeps) {
      */
     async reserveFunds(request: ReserveRequest): Promise<ReserveOutcome> {
       const year = fundYear(request.occurredAt);
-      const outcome = await db.transaction().execute(async (trx): Promise<ReserveOutcome> => {
-        const kase = await trx
-          .selectFrom('assistance_case')
-          .select(['household_id', 'category', 'fund'])
-          .where('id', '=', request.caseId)
-          .executeTakeFirstOrThrow();
-        await trx.selectFrom('household').select('id').where('id', '=', kase.household_id).forUpdate().execute();
-        const breach = await checkStandard(trx, {
-          caseId: request.caseId,
-          householdId: kase.household_id,
-          category: kase.category,
-          totalFen: request.totalFen,
-          year,
-        });
-        if (breach) {
-          return {
-            ok: false,
-            reason: 'standard',
-            message: `超出帮扶标准（${breach.rule === 'max_per_case' ? '单次上限' : '家庭年度上限'} ${yuan(breach.limitFen)}，尚可 ${yuan(breach.leftFen)}）`,
-          };
+      const outcome = await reserveInTransaction(request, year).catch((error: unknown) => {
+        if (error instanceof NotReserved) {
+          return error.outcome;
         }
-        const budget = await trx
-          .selectFrom('budget')
-          .select(['id', sql<number>`allocated_fen - allocated_out_fen - reserved_fen - paid_fen`.as('available')])
-          .where('unit_id', '=', request.approverUnitId)
-          .where('year', '=', year)
-          .where('fund', '=', kase.fund)
-          .executeTakeFirst();
-        if (!budget) {
-          return { ok: false, reason: 'no_budget', message: `审批单位没有 ${year} 年度该资金的预算` };
-        }
-        try {
-          await move(
-            trx,
-            { kind: 'reserve', budgetId: budget.id, amountFen: request.totalFen },
-            { postingKey: reserveKey(request.caseId, request.planVersion), caseId: request.caseId },
-          );
-        } catch (error) {
-          if (error instanceof InsufficientFundsError) {
-            return {
-              ok: false,
-              reason: 'insufficient',
-              message: `预算可用余额 ${yuan(Number(budget.available))}，不足以支付本方案 ${yuan(request.totalFen)}`,
-            };
-          }
-          throw error;
-        }
-        await trx
-          .updateTable('assistance_case')
-          .set({ funding_blocked_reason: null, updated_at: sql`now()` })
-          .where('id', '=', request.caseId)
-          .execute();
-        return { ok: true, budgetId: budget.id };
+        throw error;
       });
       if (!outcome.ok) {
         await blockFunding(request, outcome.reason, outcome.message, { totalFen: request.totalFen, year });

@@ -58,6 +58,14 @@ export async function post(trx: Trx, draft: PostingDraft): Promise<Posted> {
   if (sum !== 0 || draft.entries.length < 2 || draft.entries.some((e) => !Number.isSafeInteger(e.amountFen))) {
     throw new LedgerImbalanceError(`Posting ${draft.postingKey} does not balance`);
   }
+  const claimed = await claimPostingKey(trx, draft);
+  if (claimed.created) {
+    await writeEntries(trx, claimed.transactionId, draft.entries);
+  }
+  return claimed;
+}
+
+async function claimPostingKey(trx: Trx, draft: Omit<PostingDraft, 'entries'>): Promise<Posted> {
   const inserted = await trx
     .insertInto('ledger_transaction')
     .values({
@@ -70,26 +78,29 @@ export async function post(trx: Trx, draft: PostingDraft): Promise<Posted> {
     .onConflict((oc) => oc.column('posting_key').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (!inserted) {
-    const existing = await trx
-      .selectFrom('ledger_transaction')
-      .select('id')
-      .where('posting_key', '=', draft.postingKey)
-      .executeTakeFirstOrThrow();
-    return { transactionId: existing.id, created: false };
+  if (inserted) {
+    return { transactionId: inserted.id, created: true };
   }
+  const existing = await trx
+    .selectFrom('ledger_transaction')
+    .select('id')
+    .where('posting_key', '=', draft.postingKey)
+    .executeTakeFirstOrThrow();
+  return { transactionId: existing.id, created: false };
+}
+
+async function writeEntries(trx: Trx, transactionId: string, entries: EntryDraft[]): Promise<void> {
   await trx
     .insertInto('ledger_entry')
     .values(
-      draft.entries.map((entry) => ({
-        transaction_id: inserted.id,
+      entries.map((entry) => ({
+        transaction_id: transactionId,
         budget_id: entry.budgetId,
         account: entry.account,
         amount_fen: entry.amountFen,
       })),
     )
     .execute();
-  return { transactionId: inserted.id, created: true };
 }
 
 /**
@@ -200,22 +211,17 @@ export async function move(
     throw new LedgerImbalanceError('A movement needs a positive whole number of fen');
   }
   const { entries, deltas } = plan(movement);
-  const already = await trx
-    .selectFrom('ledger_transaction')
-    .select('id')
-    .where('posting_key', '=', meta.postingKey)
-    .executeTakeFirst();
-  if (already) {
-    return { transactionId: already.id, created: false };
+  // Claiming the posting key first makes a concurrent mover of the same key wait on the unique index until this
+  // transaction ends, then find the key taken: at most one of them ever touches the balances.
+  const claimed = await claimPostingKey(trx, { ...meta, kind: movement.kind });
+  if (!claimed.created) {
+    return claimed;
   }
   for (const [budgetId, delta] of [...deltas].sort(([a], [b]) => a.localeCompare(b))) {
     if (!(await applyToBudget(trx, budgetId, delta))) {
       throw new InsufficientFundsError(budgetId);
     }
   }
-  const posted = await post(trx, { ...meta, kind: movement.kind, entries });
-  if (!posted.created) {
-    throw new LedgerImbalanceError(`Posting ${meta.postingKey} raced with another writer; retry the transaction`);
-  }
-  return posted;
+  await writeEntries(trx, claimed.transactionId, entries);
+  return claimed;
 }
