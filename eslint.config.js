@@ -64,6 +64,7 @@ export default tseslint.config(
       'bench/**',
       'tests/**',
       'seeds/index.ts',
+      'seeds/demo-cases.ts',
       'db/migrate.ts',
       'worker/build-workflow-bundle.ts',
     ],

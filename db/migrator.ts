@@ -1,4 +1,4 @@
-import { Migrator, type MigrationResultSet } from 'kysely/migration';
+import { Migrator, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import type { Db } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';

@@ -2,6 +2,7 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
   isGrpcServiceError,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -105,7 +106,11 @@ export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
       return send(reply, 409, 'ALREADY_STARTED', '该流程已经开始');
     }
-    if (isGrpcServiceError(error) || /deadline[ _]exceeded|UNAVAILABLE|ECONNREFUSED/i.test(String(error.message))) {
+    if (
+      error instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+      isGrpcServiceError(error) ||
+      /deadline[ _]exceeded|UNAVAILABLE|ECONNREFUSED/i.test(String(error.message))
+    ) {
       request.log.error({ err: error }, 'Workflow service unavailable');
       return send(
         reply,

@@ -1,4 +1,4 @@
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 import * as createCaseFoundation from './2026_12_03_1700_create_case_foundation.js';
 import * as createWarmthFund from './2026_12_03_1800_create_warmth_fund.js';
 import * as keepIdempotentAnswersVerbatim from './2026_12_03_1900_keep_idempotent_answers_verbatim.js';

@@ -9,7 +9,7 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { readApiConfig } from '../../api/config.js';
-import { createDb, type Db } from '../../db/database.js';
+import { createDb } from '../../db/database.js';
 import { ensureDatabase, migrateToLatest } from '../../db/migrator.js';
 import { seedAll } from '../../seeds/index.js';
 import { workflowsEntry } from '../../worker/workflows-path.js';
