@@ -1,12 +1,10 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setTimeout as delay } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, bundleWorkflowCode, type Worker } from '@temporalio/worker';
 import type { FastifyInstance, InjectOptions } from 'fastify';
@@ -17,6 +15,7 @@ import { buildApp } from '../api/app.js';
 import { readApiConfig, type ApiConfig } from '../api/config.js';
 import { loadStaff } from '../api/plugins/auth.js';
 import type { Staff } from '../api/staff.js';
+import { startDevServer as startTestDevServer } from '../tests/setup/temporal-server.js';
 import { createDb, type Db } from '../db/database.js';
 import { ensureDatabase, migrateToLatest } from '../db/migrator.js';
 import { buildOrgTree, type SeedUnit } from '../seeds/01-reference-data.js';
@@ -29,7 +28,6 @@ import { workflowsEntry } from '../worker/workflows-path.js';
 import type { ActionRequest, Actor, PlanItem } from '../workflows/case-lifecycle/case-lifecycle.state.js';
 import type { UnitRef } from '../workflows/shared/org-path.js';
 import type { CaseAction } from '../workflows/shared/case-vocabulary.js';
-import { SEARCH_ATTRIBUTE_FLAGS } from '../workflows/shared/search-attributes.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 
@@ -381,19 +379,6 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 // ---------------------------------------------------------------------------------------------------------------
 // Temporal dev server
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('No free port was assigned'))));
-    });
-  });
-}
-
 export function temporalBinary(): string {
   const fromEnv = process.env.TEMPORAL_CLI_PATH?.trim();
   if (fromEnv) {
@@ -418,92 +403,11 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
-/**
- * `temporal server start-dev`, headless, on a free loopback port, SQLite in WAL mode with synchronous=NORMAL, the
- * project's search attributes registered, its log in `logFile`.
- */
+/** The tests' dev server (tests/setup/temporal-server.ts), timed; the bench measures its start-up too. */
 export async function startDevServer(binary: string, dbFile: string, logFile: string): Promise<DevServer> {
   const started = performance.now();
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
-  const args = [
-    'server',
-    'start-dev',
-    '--headless',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(port),
-    '--namespace',
-    'default',
-    '--db-filename',
-    dbFile,
-    '--log-level',
-    'error',
-    '--dynamic-config-value',
-    'frontend.enableServerVersionCheck=false',
-    '--sqlite-pragma',
-    'journal_mode=WAL',
-    '--sqlite-pragma',
-    'synchronous=NORMAL',
-    ...SEARCH_ATTRIBUTE_FLAGS.flatMap((flag) => ['--search-attribute', flag]),
-  ];
-  const logFd = openSync(logFile, 'a');
-  const child = spawn(binary, args, { stdio: ['ignore', logFd, logFd] });
-  closeSync(logFd);
-  let exited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    });
-    child.once('error', () => {
-      exited = true;
-      resolve();
-    });
-  });
-  // Last resort if this process dies before its cleanup has run: never leave a server behind.
-  const killOnExit = () => {
-    if (!exited) {
-      child.kill('SIGKILL');
-    }
-  };
-  process.once('exit', killOnExit);
-  const stop = async (): Promise<void> => {
-    process.removeListener('exit', killOnExit);
-    if (exited) {
-      return;
-    }
-    child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exit;
-    clearTimeout(killer);
-  };
-  const deadline = Date.now() + 60_000;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    if (exited || child.pid === undefined) {
-      break;
-    }
-    try {
-      const connection = await Connection.connect({ address, connectTimeout: '1s' });
-      await connection.close();
-      return { address, pid: child.pid, startMs: performance.now() - started, stop };
-    } catch (error) {
-      lastError = error;
-      await delay(100);
-    }
-  }
-  await stop();
-  let tail = '';
-  try {
-    tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-20).join('\n');
-  } catch {
-    // no log to show
-  }
-  throw new Error(
-    `Temporal dev server on ${address} did not start (${lastError instanceof Error ? lastError.message : 'exited'})\n${tail}`,
-  );
+  const server = await startTestDevServer({ binary, dbFile, logFile });
+  return { address: server.address, pid: server.pid, startMs: performance.now() - started, stop: server.stop };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { DEFAULT_LIMITS, DEFAULT_MAX_SUSPENSION, currentPolicy } from '../../../activities/time-limits.js';
-import type { StepLimits } from '../../../db/tables/policy.table.js';
+import type { HolidayCalendarTable, StepLimits } from '../../../db/tables/policy.table.js';
 import { calendarRolloutWorkflow } from '../../../workflows/calendar-rollout/calendar-rollout.workflow.js';
 import {
   CALENDAR_KINDS,
@@ -48,6 +48,15 @@ function requireCityAdmin(staff: Staff): void {
   }
 }
 
+const calendarView = (row: Selectable<HolidayCalendarTable>) => ({
+  year: row.year,
+  defined: true,
+  holidays: [...row.holidays].sort(),
+  workdays: [...row.workdays].sort(),
+  revision: row.revision,
+  updatedAt: toShanghaiIso(row.updated_at),
+});
+
 function isValidDate(date: string): boolean {
   const parsed = new Date(`${date}T00:00:00Z`);
   return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === date;
@@ -78,14 +87,7 @@ export async function policyRoutes(app: FastifyInstance, { db, temporal }: AppDe
           note: '该年度尚未设置节假日安排，工作日时限仅排除周末计算',
         };
       }
-      return {
-        year: row.year,
-        defined: true,
-        holidays: [...row.holidays].sort(),
-        workdays: [...row.workdays].sort(),
-        revision: row.revision,
-        updatedAt: toShanghaiIso(row.updated_at),
-      };
+      return calendarView(row);
     },
   );
 
@@ -146,14 +148,7 @@ export async function policyRoutes(app: FastifyInstance, { db, temporal }: AppDe
         workflowIdConflictPolicy: 'USE_EXISTING',
       });
       request.audit = { action: 'calendar.update', targetType: 'calendar', targetId: String(year) };
-      return {
-        year: row.year,
-        defined: true,
-        holidays: [...row.holidays].sort(),
-        workdays: [...row.workdays].sort(),
-        revision: row.revision,
-        updatedAt: toShanghaiIso(row.updated_at),
-      };
+      return calendarView(row);
     },
   );
 
