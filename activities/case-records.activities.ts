@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { appendCaseEvent } from './case-events.js';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../db/database.js';
 import type {
@@ -22,7 +23,6 @@ export interface CaseRecordDeps {
   db: Db;
 }
 
-const json = (value: unknown) => JSON.stringify(value);
 
 /**
  * Read-model writes of the case workflow. Each is one transaction and idempotent on (case id, event seq):
@@ -103,23 +103,18 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
             .execute();
         }
 
-        const inserted = await trx
-          .insertInto('case_event')
-          .values({
-            case_id: caseId,
-            seq: event.seq,
-            kind: event.kind,
-            from_step: event.fromStep,
-            to_step: event.toStep,
-            actor_user_id: event.actorUserId,
-            actor_unit_id: event.actorUnitId,
-            holder_unit_id: caseRow.holder.id,
-            data: json(event.data),
-            occurred_at: occurredAt,
-          })
-          .onConflict((oc) => oc.columns(['case_id', 'seq']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const inserted = await appendCaseEvent(trx, {
+          caseId,
+          seq: event.seq,
+          kind: event.kind,
+          fromStep: event.fromStep,
+          toStep: event.toStep,
+          actorUserId: event.actorUserId,
+          actorUnitId: event.actorUnitId,
+          holderUnitId: caseRow.holder.id,
+          data: event.data,
+          occurredAt: record.occurredAt,
+        });
         if (!inserted) {
           log.info('Case transition already recorded', { caseId, seq: event.seq });
           return newStep ? stepClockFromRow(trx, caseId, newStep.stepSeq, newStep.holder.path) : null;
@@ -219,23 +214,18 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
     /** Stops the step's clock until a date: the case stops counting towards overdue meanwhile. */
     async recordSuspension(record: SuspensionRecord): Promise<void> {
       await db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('case_event')
-          .values({
-            case_id: record.caseId,
-            seq: record.seq,
-            kind: 'suspended',
-            from_step: record.step,
-            to_step: record.step,
-            actor_user_id: record.actorUserId,
-            actor_unit_id: record.actorUnitId,
-            holder_unit_id: record.actorUnitId,
-            data: json({ reason: record.reason, until: new Date(record.until).toISOString() }),
-            occurred_at: new Date(record.occurredAt),
-          })
-          .onConflict((oc) => oc.columns(['case_id', 'seq']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const inserted = await appendCaseEvent(trx, {
+          caseId: record.caseId,
+          seq: record.seq,
+          kind: 'suspended',
+          fromStep: record.step,
+          toStep: record.step,
+          actorUserId: record.actorUserId,
+          actorUnitId: record.actorUnitId,
+          holderUnitId: record.actorUnitId,
+          data: { reason: record.reason, until: new Date(record.until).toISOString() },
+          occurredAt: record.occurredAt,
+        });
         if (!inserted) {
           return;
         }
@@ -266,28 +256,23 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
         const pausedMs = record.endedPause
           ? countedTimeBetween(record.endedPause.from, record.endedPause.to, clock.calendar, holidays)
           : 0;
-        const inserted = await trx
-          .insertInto('case_event')
-          .values({
-            case_id: record.caseId,
-            seq: record.seq,
-            kind: record.kind,
-            from_step: record.step,
-            to_step: record.step,
-            actor_user_id: record.actorUserId ?? null,
-            actor_unit_id: record.actorUnitId ?? null,
-            holder_unit_id: null,
-            data: json({
-              previousDueAt: new Date(record.clock.dueAt).toISOString(),
-              dueAt: new Date(clock.dueAt).toISOString(),
-              ...(record.endedPause ? { pausedMs, calendar: clock.calendar } : {}),
-              ...(record.year ? { year: record.year } : {}),
-            }),
-            occurred_at: new Date(record.occurredAt),
-          })
-          .onConflict((oc) => oc.columns(['case_id', 'seq']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const inserted = await appendCaseEvent(trx, {
+          caseId: record.caseId,
+          seq: record.seq,
+          kind: record.kind,
+          fromStep: record.step,
+          toStep: record.step,
+          actorUserId: record.actorUserId ?? null,
+          actorUnitId: record.actorUnitId ?? null,
+          holderUnitId: null,
+          data: {
+            previousDueAt: new Date(record.clock.dueAt).toISOString(),
+            dueAt: new Date(clock.dueAt).toISOString(),
+            ...(record.endedPause ? { pausedMs, calendar: clock.calendar } : {}),
+            ...(record.year ? { year: record.year } : {}),
+          },
+          occurredAt: record.occurredAt,
+        });
         if (!inserted) {
           return clock;
         }
@@ -387,7 +372,7 @@ export async function notifyUnitStaff(trx: Transaction<Database>, notice: UnitNo
           sql<string>`${notice.caseId}::uuid`.as('case_id'),
           sql<string>`${notice.kind}::text`.as('kind'),
           sql<string>`${notice.title}::text`.as('title'),
-          sql<string>`${json(notice.data)}::jsonb`.as('data'),
+          sql<string>`${JSON.stringify(notice.data)}::jsonb`.as('data'),
           sql<string>`${notice.dedupeKey}::text`.as('dedupe_key'),
           sql<Date>`${notice.deliverAt}::timestamptz`.as('deliver_at'),
         ])

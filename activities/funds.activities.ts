@@ -1,4 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
+import { appendCaseEvent } from './case-events.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { InsufficientFundsError, move } from '../db/repositories/ledger.repository.js';
@@ -39,23 +40,18 @@ class NotReserved extends Error {
 export function createFundActivities({ db }: FundDeps) {
   async function blockFunding(request: ReserveRequest, reason: string, message: string, data: object) {
     await db.transaction().execute(async (trx) => {
-      const inserted = await trx
-        .insertInto('case_event')
-        .values({
-          case_id: request.caseId,
-          seq: request.seq,
-          kind: 'funding_blocked',
-          from_step: 'approve',
-          to_step: 'approve',
-          actor_user_id: null,
-          actor_unit_id: null,
-          holder_unit_id: request.approverUnitId,
-          data: JSON.stringify({ reason, message, ...data }),
-          occurred_at: new Date(request.occurredAt),
-        })
-        .onConflict((oc) => oc.columns(['case_id', 'seq']).doNothing())
-        .returning('id')
-        .executeTakeFirst();
+      const inserted = await appendCaseEvent(trx, {
+        caseId: request.caseId,
+        seq: request.seq,
+        kind: 'funding_blocked',
+        fromStep: 'approve',
+        toStep: 'approve',
+        actorUserId: null,
+        actorUnitId: null,
+        holderUnitId: request.approverUnitId,
+        data: { reason, message, ...data },
+        occurredAt: request.occurredAt,
+      });
       if (!inserted) {
         return;
       }

@@ -1,4 +1,5 @@
 import { log } from '@temporalio/activity';
+import { appendCaseEvent } from './case-events.js';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { StepNotice } from '../workflows/case-lifecycle/case-lifecycle.records.js';
@@ -24,28 +25,23 @@ export function createNotificationActivities({ db }: NotificationDeps) {
     async sendStepNotice(notice: StepNotice): Promise<{ recipients: number }> {
       const holidays = await loadHolidayCalendar(db);
       return db.transaction().execute(async (trx) => {
-        const inserted = await trx
-          .insertInto('case_event')
-          .values({
-            case_id: notice.caseId,
-            seq: notice.seq,
-            kind: notice.kind,
-            from_step: notice.step,
-            to_step: notice.step,
-            actor_user_id: null,
-            actor_unit_id: null,
-            holder_unit_id: null,
-            data: JSON.stringify({
-              level: notice.level,
-              unitId: notice.unitId,
-              stepSeq: notice.stepSeq,
-              dueAt: new Date(notice.dueAt).toISOString(),
-            }),
-            occurred_at: new Date(notice.occurredAt),
-          })
-          .onConflict((oc) => oc.columns(['case_id', 'seq']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
+        const inserted = await appendCaseEvent(trx, {
+          caseId: notice.caseId,
+          seq: notice.seq,
+          kind: notice.kind,
+          fromStep: notice.step,
+          toStep: notice.step,
+          actorUserId: null,
+          actorUnitId: null,
+          holderUnitId: null,
+          data: {
+            level: notice.level,
+            unitId: notice.unitId,
+            stepSeq: notice.stepSeq,
+            dueAt: new Date(notice.dueAt).toISOString(),
+          },
+          occurredAt: notice.occurredAt,
+        });
         if (!inserted) {
           return { recipients: 0 };
         }
