@@ -15,7 +15,7 @@ import { buildApp } from '../api/app.js';
 import { readApiConfig, type ApiConfig } from '../api/config.js';
 import { loadStaff } from '../api/plugins/auth.js';
 import type { Staff } from '../api/staff.js';
-import { startDevServer as startTestDevServer } from '../tests/setup/temporal-server.js';
+import { resolveTemporalBinary, startDevServer as startTestDevServer } from '../tests/setup/temporal-server.js';
 import { createDb, type Db } from '../db/database.js';
 import { ensureDatabase, migrateToLatest } from '../db/migrator.js';
 import { buildOrgTree, type SeedUnit } from '../seeds/01-reference-data.js';
@@ -379,22 +379,8 @@ async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Pr
 // ---------------------------------------------------------------------------------------------------------------
 // Temporal dev server
 
-export function temporalBinary(): string {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH?.trim();
-  if (fromEnv) {
-    return fromEnv;
-  }
-  const output = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/install-temporal.sh')], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const binary = output.trim().split('\n').pop();
-  if (!binary) {
-    throw new Error('scripts/install-temporal.sh printed no binary path');
-  }
-  return binary;
-}
+/** The Temporal CLI the tests use: TEMPORAL_CLI_PATH, or whatever scripts/install-temporal.sh builds or finds. */
+export const temporalBinary = resolveTemporalBinary;
 
 export interface DevServer {
   address: string;

@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
@@ -13,7 +10,7 @@ import { createDb } from '../../db/database.js';
 import { ensureDatabase, migrateToLatest } from '../../db/migrator.js';
 import { seedAll } from '../../seeds/index.js';
 import { workflowsEntry } from '../../worker/workflows-path.js';
-import { startDevServer } from './temporal-server.js';
+import { resolveTemporalBinary, startDevServer } from './temporal-server.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -30,7 +27,6 @@ declare module 'vitest' {
   }
 }
 
-const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN_DATABASE_URL = process.env.TEST_DATABASE_ADMIN_URL?.trim() || 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Cleanup = () => Promise<void>;
@@ -90,25 +86,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
     throw error;
   }
   return teardown;
-}
-
-/** TEMPORAL_CLI_PATH when it points at an executable, otherwise whatever scripts/install-temporal.sh builds or finds. */
-function resolveTemporalBinary(): string {
-  const fromEnv = process.env.TEMPORAL_CLI_PATH?.trim();
-  if (fromEnv) {
-    accessSync(fromEnv, constants.X_OK);
-    return fromEnv;
-  }
-  const output = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/install-temporal.sh')], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const binary = output.trim().split('\n').pop();
-  if (!binary) {
-    throw new Error('scripts/install-temporal.sh printed no binary path');
-  }
-  return binary;
 }
 
 /** Creates `yue_test_<pid>_<random>`, migrates and seeds it, and registers its drop as a cleanup. */

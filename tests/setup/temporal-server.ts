@@ -1,9 +1,32 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_FLAGS } from '../../workflows/shared/search-attributes.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** TEMPORAL_CLI_PATH when it points at an executable, otherwise whatever scripts/install-temporal.sh builds or finds. */
+export function resolveTemporalBinary(): string {
+  const fromEnv = process.env.TEMPORAL_CLI_PATH?.trim();
+  if (fromEnv) {
+    accessSync(fromEnv, constants.X_OK);
+    return fromEnv;
+  }
+  const output = execFileSync('bash', [path.join(REPO_ROOT, 'scripts/install-temporal.sh')], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const binary = output.trim().split('\n').pop();
+  if (!binary) {
+    throw new Error('scripts/install-temporal.sh printed no binary path');
+  }
+  return binary;
+}
 
 export interface DevServerOptions {
   /** Path of the `temporal` CLI binary (v1.5.1). */
