@@ -23,7 +23,6 @@ export interface CaseRecordDeps {
   db: Db;
 }
 
-
 /**
  * Read-model writes of the case workflow. Each is one transaction and idempotent on (case id, event seq):
  * a retried activity finds its event already stored, writes nothing twice and answers as the first attempt did.
