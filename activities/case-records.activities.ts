@@ -84,6 +84,7 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
               category: opening.category,
               urgency: opening.urgency,
               source: opening.source,
+              fund: opening.fund ?? 'warmth',
               summary: opening.summary,
               status: 'open',
               step: 'dispatch',

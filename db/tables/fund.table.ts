@@ -2,8 +2,7 @@ import type { ColumnType, Generated, Selectable } from 'kysely';
 
 type Json<T> = ColumnType<T, string, string>;
 
-export const FUNDS = ['warmth', 'perception_special'] as const;
-export type Fund = (typeof FUNDS)[number];
+export { FUNDS, type Fund } from '../../workflows/shared/case-vocabulary.js';
 
 /** One budget of one unit for one year and fund, with running balances kept equal to its ledger entries. */
 export interface BudgetTable {

@@ -7,6 +7,7 @@ import {
   type CaseStatus,
   type Category,
   type DeliveryMethod,
+  type Fund,
   type Source,
   type StaffRole,
   type Step,
@@ -26,6 +27,16 @@ import type { Interval } from '../shared/working-time.js';
 export interface Actor {
   userId: string;
   role: StaffRole;
+  unit: UnitRef;
+}
+
+/**
+ * Who opened a case. Staff open cases from the console and by confirming a perception lead; a worker opens one
+ * by self-application, with no staff account (`userId` null) and their own union as the opening unit.
+ */
+export interface Opener {
+  userId: string | null;
+  role: StaffRole | 'worker';
   unit: UnitRef;
 }
 
@@ -66,7 +77,9 @@ export interface CaseOpening {
   urgency: Urgency;
   source: Source;
   summary: string;
-  openedBy: Actor;
+  openedBy: Opener;
+  /** The fund that pays this case; `warmth` when absent. Cases confirmed from perception leads use their own. */
+  fund?: Fund;
   /** Version of the time-limit policy in force when the case was opened; every step takes its limit from it. */
   policyVersion: number;
 }
@@ -139,7 +152,8 @@ export interface TransitionEvent {
   kind: CaseAction | 'opened';
   fromStep: Step;
   toStep: Step;
-  actorUserId: string;
+  /** Null for a case the worker opened by self-application. */
+  actorUserId: string | null;
   actorUnitId: string;
   data: Record<string, unknown>;
 }

@@ -9,6 +9,10 @@ export type Urgency = (typeof URGENCIES)[number];
 export const SOURCES = ['staff', 'self_application', 'perception', 'referral'] as const;
 export type Source = (typeof SOURCES)[number];
 
+/** The funds a case can be paid from: the warmth fund, and the special fund for cases found by perception. */
+export const FUNDS = ['warmth', 'perception_special'] as const;
+export type Fund = (typeof FUNDS)[number];
+
 export const STATUSES = ['open', 'closed', 'withdrawn', 'not_eligible'] as const;
 export type CaseStatus = (typeof STATUSES)[number];
 

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
-import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   approverFor,
@@ -23,11 +22,9 @@ import {
   overdueCases,
 } from '../../../db/repositories/case.repository.js';
 import type { AssistanceCase } from '../../../db/tables/assistance-case.table.js';
-import { actUpdate, openedUpdate, suspendUpdate } from '../../../workflows/case-lifecycle/case-lifecycle.messages.js';
+import { actUpdate, suspendUpdate } from '../../../workflows/case-lifecycle/case-lifecycle.messages.js';
 import type { ActionRequest, Actor, CaseOpening } from '../../../workflows/case-lifecycle/case-lifecycle.state.js';
-import { caseLifecycleWorkflow } from '../../../workflows/case-lifecycle/case-lifecycle.workflow.js';
 import { ACTIONS, CASE_ROLES, type CaseAction } from '../../../workflows/shared/case-vocabulary.js';
-import { CASE_STATUS, CASE_STEP, HOLDER_UNIT_ID } from '../../../workflows/shared/search-attributes.js';
 import { caseWorkflowId } from '../../../workflows/shared/workflow-ids.js';
 import type { AppDeps } from '../../app.js';
 import { ApiError, conflict, invalid, notFound } from '../../errors.js';
@@ -38,6 +35,7 @@ import { IdParams, ListQuery, errorResponses } from '../../schemas.js';
 import { unitInScope } from '../../scope.js';
 import type { Staff } from '../../staff.js';
 import { toShanghaiIso } from '../../time.js';
+import { startCase } from './open-case.js';
 import { ACTION_BODIES, CaseListQuery, NewCaseBody, SuspensionBody } from './schemas.js';
 import { caseSummaryView, caseView } from './views.js';
 
@@ -56,7 +54,7 @@ const actorOf = (staff: Staff): Actor => ({
  * answered after the read model is written. Every case outside the caller's subtree answers 404.
  */
 export async function caseRoutes(app: FastifyInstance, { db, temporal, config }: AppDeps) {
-  const { client, taskQueue } = temporal;
+  const { client } = temporal;
   const withDeadline = <T>(fn: () => Promise<T>) => client.withDeadline(Date.now() + config.updateTimeoutMs, fn);
 
   async function readCase(caseId: string, staff: Staff) {
@@ -127,23 +125,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
         openedBy: actorOf(staff),
         policyVersion: policy.version,
       };
-      const start = new WithStartWorkflowOperation(caseLifecycleWorkflow, {
-        workflowId: caseWorkflowId(caseId),
-        taskQueue,
-        args: [{ kind: 'open', opening }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        typedSearchAttributes: [
-          { key: CASE_STEP, value: 'dispatch' },
-          { key: CASE_STATUS, value: 'open' },
-          { key: HOLDER_UNIT_ID, value: staff.unitId },
-        ],
-      });
-      await withDeadline(() =>
-        client.workflow.executeUpdateWithStart(openedUpdate, {
-          startWorkflowOperation: start,
-          updateId: `open-${caseId}`,
-        }),
-      );
+      await startCase({ temporal, config }, opening);
       request.audit = { action: 'case.open', targetType: 'case', targetId: caseId, details: { source: body.source } };
       return reply.status(201).send(await answerCase(caseId, staff));
     },
