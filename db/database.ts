@@ -12,6 +12,7 @@ import type {
   PaymentTable,
   StandardExceptionTable,
 } from './tables/fund.table.js';
+import type { FeedBatchTable, FeedRowTable } from './tables/feed.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
 import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
 import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
@@ -37,6 +38,8 @@ export interface Database {
   assistance_standard: AssistanceStandardTable;
   approval_threshold_policy: ApprovalThresholdPolicyTable;
   standard_exception: StandardExceptionTable;
+  feed_batch: FeedBatchTable;
+  feed_row: FeedRowTable;
 }
 
 export type Db = Kysely<Database>;
