@@ -147,11 +147,12 @@ echo "Worker started (pid ${worker_pid}, log .data/worker.log)"
 
 step "Seeds"
 npx tsx seeds/index.ts
-if [[ -f seeds/demo-cases.ts ]]; then
-  npx tsx seeds/demo-cases.ts
-else
-  echo "(no seeds/demo-cases.ts; no demo cases started)"
-fi
+# Demo processes (cases, pipelines, inspections, leads) are driven through the in-process API, in name order.
+for demo_seed in seeds/demo-*.ts; do
+  [[ -f "${demo_seed}" ]] || continue
+  echo "${demo_seed}"
+  npx tsx "${demo_seed}"
+done
 
 step "API"
 : >.data/api.log

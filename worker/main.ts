@@ -1,8 +1,11 @@
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { createDb } from '../db/database.js';
 import { workerConfigFromEnvironment } from './config.js';
 import { createCaseWorker } from './create-worker.js';
 import { createLogger, PinoTemporalLogger } from './logger.js';
+import { EncryptionCodec } from './payload-codec.js';
+import { ensureSchedules, platformSchedules } from './schedules.js';
 
 const config = workerConfigFromEnvironment();
 const logger = createLogger(config.logLevel).child({ service: 'worker' });
@@ -14,7 +17,13 @@ const db = createDb({
   logger: logger.child({ component: 'db' }),
 });
 const connection = await NativeConnection.connect({ address: config.temporal.address });
+const clientConnection = await Connection.connect({ address: config.temporal.address });
 try {
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.temporal.namespace,
+    dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
+  });
   const worker = await createCaseWorker({
     connection,
     namespace: config.temporal.namespace,
@@ -24,10 +33,12 @@ try {
     workflowBundlePath: config.workflowBundlePath,
     maxConcurrentActivities: config.maxConcurrentActivities,
   });
+  await ensureSchedules(client, config.temporal.taskQueue, platformSchedules(config.temporal.taskQueue), logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'Worker started');
   await worker.run();
   logger.info('Worker stopped');
 } finally {
+  await clientConnection.close();
   await connection.close();
   await db.destroy();
 }
