@@ -80,7 +80,14 @@ export interface InspectionView {
   firstScore: number | null;
   finalScore: number | null;
   checklist: { id: string; label: string; maxScore: number }[];
-  timeline: { seq: number; kind: string; data: Record<string, any>; description: string }[];
+  timeline: {
+    seq: number;
+    kind: string;
+    fromStep: string;
+    toStep: string;
+    data: Record<string, any>;
+    description: string;
+  }[];
   [field: string]: unknown;
 }
 
@@ -97,8 +104,8 @@ export async function inspectionAction(
   inspectionId: string,
   action: 'submit' | 'rectify' | 'reinspect',
   body: Record<string, unknown>,
-): Promise<HarnessResponse<InspectionView>> {
-  return h.request<InspectionView>('POST', `/inspections/${inspectionId}/actions/${action}`, { token, body });
+): Promise<HarnessResponse> {
+  return h.request('POST', `/inspections/${inspectionId}/actions/${action}`, { token, body });
 }
 
 /** Scores for the default checklist that add up to `total` (0..100), filled item by item. */

@@ -188,6 +188,15 @@ export async function inspectionRoutes(app: FastifyInstance, { db, temporal, con
       // One spot inspection per station and Shanghai day: two clicks at once reach the same workflow.
       const period = `spot-${shanghaiMoment(Date.now()).date.replaceAll('-', '')}`;
       const inspectionId = uuidFromKey(`inspection:${station.id}`, period);
+      const today = await db
+        .selectFrom('inspection')
+        .select('id')
+        .where('station_id', '=', station.id)
+        .where('period', '=', period)
+        .executeTakeFirst();
+      if (today) {
+        throw conflict('SPOT_INSPECTION_DONE_TODAY', '今天已对该驿站完成过一次临时抽查', { inspectionId: today.id });
+      }
       const policy = await currentInspectionPolicy(db, station.type);
       const start: InspectionStart = {
         inspectionId,
