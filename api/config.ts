@@ -1,6 +1,7 @@
 import { readCommonConfig, type CommonConfig } from '../db/config.js';
 import { integer, text } from '../db/env.js';
-import { readTemporalConfig, type TemporalConfig } from '../worker/config.js';
+import { readInspectionRhythms, readTemporalConfig, type TemporalConfig } from '../worker/config.js';
+import type { CalendarRhythm, StationType } from '../workflows/shared/station-vocabulary.js';
 
 export interface ApiConfig extends CommonConfig {
   host: string;
@@ -16,6 +17,10 @@ export interface ApiConfig extends CommonConfig {
   loginAttemptsPerMinute: number;
   /** How long the API waits for the workflow to answer an action before giving up with 503. */
   updateTimeoutMs: number;
+  /** Requests per minute per client address to the public station lookup (no login, so held much lower). */
+  publicRateLimitPerMinute: number;
+  /** Inspection rhythm per station type: names the period of a round started by hand (as the worker's schedules). */
+  inspectionRhythms: Record<StationType, CalendarRhythm>;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -37,6 +42,8 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1),
     loginAttemptsPerMinute: integer(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1),
     updateTimeoutMs: integer(env, 'UPDATE_TIMEOUT_MS', 15_000, 100),
+    publicRateLimitPerMinute: integer(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 120, 1),
+    inspectionRhythms: readInspectionRhythms(env),
   });
 }
 

@@ -42,4 +42,10 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.PolicyInvalid]: { status: 422, code: 'POLICY_INVALID' },
   [FailureType.FundsUnavailable]: { status: 409, code: 'FUNDS_UNAVAILABLE' },
   [FailureType.SelfApproval]: { status: 403, code: 'SELF_APPROVAL' },
+  [FailureType.InspectionStepMismatch]: { status: 409, code: 'INSPECTION_STEP_MISMATCH' },
+  [FailureType.InspectionNotOpen]: { status: 409, code: 'INSPECTION_CLOSED' },
+  [FailureType.RectificationNotRequired]: { status: 409, code: 'RECTIFICATION_NOT_REQUIRED' },
+  [FailureType.NotInspectionActor]: { status: 403, code: 'NOT_INSPECTION_ACTOR' },
+  [FailureType.ScoresInvalid]: { status: 422, code: 'SCORES_INVALID' },
+  [FailureType.StationNotFound]: { status: 404, code: 'STATION_NOT_FOUND' },
 };

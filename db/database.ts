@@ -16,6 +16,15 @@ import type { FeedBatchTable, FeedRowTable } from './tables/feed.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
 import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
 import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
+import type {
+  InspectionEventTable,
+  InspectionPolicyTable,
+  InspectionTable,
+  StationActivityTable,
+  StationCommendationTable,
+  StationTable,
+  StationVisitTable,
+} from './tables/station.table.js';
 import type { HouseholdTable, WorkerTable } from './tables/worker.table.js';
 
 export interface Database {
@@ -40,6 +49,13 @@ export interface Database {
   standard_exception: StandardExceptionTable;
   feed_batch: FeedBatchTable;
   feed_row: FeedRowTable;
+  station: StationTable;
+  station_activity: StationActivityTable;
+  station_visit: StationVisitTable;
+  inspection_policy: InspectionPolicyTable;
+  inspection: InspectionTable;
+  inspection_event: InspectionEventTable;
+  station_commendation: StationCommendationTable;
 }
 
 export type Db = Kysely<Database>;

@@ -33,7 +33,8 @@ try {
     workflowBundlePath: config.workflowBundlePath,
     maxConcurrentActivities: config.maxConcurrentActivities,
   });
-  await ensureSchedules(client, config.temporal.taskQueue, platformSchedules(config.temporal.taskQueue), logger);
+  const schedules = platformSchedules(config.temporal.taskQueue, { inspectionRhythms: config.inspectionRhythms });
+  await ensureSchedules(client, config.temporal.taskQueue, schedules, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'Worker started');
   await worker.run();
   logger.info('Worker stopped');

@@ -6,6 +6,8 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { Logger } from 'pino';
+import type { CalendarRhythm, StationType } from '../workflows/shared/station-vocabulary.js';
+import { inspectionScheduleDefinitions } from './station-schedules.js';
 
 /**
  * One periodic job: a Temporal Schedule that starts a workflow of the given type on the worker's task queue.
@@ -22,13 +24,19 @@ export interface ScheduleDefinition {
   note: string;
 }
 
+/** What the schedules depend on in the worker's configuration. */
+export interface ScheduleSettings {
+  /** Rhythm of each station type's inspection rounds; the built-in rhythms when absent. */
+  inspectionRhythms?: Record<StationType, CalendarRhythm>;
+}
+
 /**
  * Every schedule the platform runs, for a task queue. Capabilities add their own definitions here (nightly
  * perception scans, inspection rounds, monthly bulletins); the list is pure data, so tests can ensure one
  * schedule under their own ids and queue.
  */
-export function platformSchedules(_taskQueue: string): ScheduleDefinition[] {
-  return [];
+export function platformSchedules(_taskQueue: string, settings: ScheduleSettings = {}): ScheduleDefinition[] {
+  return [...inspectionScheduleDefinitions(settings.inspectionRhythms)];
 }
 
 /**

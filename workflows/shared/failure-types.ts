@@ -15,6 +15,12 @@ export const FailureType = {
   FundsUnavailable: 'FundsUnavailableError',
   SelfApproval: 'SelfApprovalError',
   InvalidData: 'InvalidDataError',
+  InspectionStepMismatch: 'InspectionStepMismatchError',
+  InspectionNotOpen: 'InspectionNotOpenError',
+  NotInspectionActor: 'NotInspectionActorError',
+  ScoresInvalid: 'ScoresInvalidError',
+  RectificationNotRequired: 'RectificationNotRequiredError',
+  StationNotFound: 'StationNotFoundError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -24,4 +30,5 @@ export const PERMANENT_FAILURE_TYPES: string[] = [
   FailureType.CaseNotFound,
   FailureType.PolicyInvalid,
   FailureType.InvalidData,
+  FailureType.StationNotFound,
 ];

@@ -3,3 +3,10 @@ export const caseWorkflowId = (caseId: string): string => `case-${caseId}`;
 
 export const calendarRolloutWorkflowId = (year: number, revision: string): string =>
   `calendar-rollout-${year}-${revision}`;
+
+/** One inspection of one station in one period (`2026Q4`, `2026-12`, or `spot-<id>` for a spot check). */
+export const inspectionWorkflowId = (stationId: string, period: string): string => `inspection-${stationId}-${period}`;
+
+/** A round started by hand for a station type, a period and the unit whose stations it covers. */
+export const inspectionRoundWorkflowId = (stationType: string, period: string, unitId: string): string =>
+  `inspection-round-${stationType}-${period}-${unitId}`;
