@@ -42,4 +42,11 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.PolicyInvalid]: { status: 422, code: 'POLICY_INVALID' },
   [FailureType.FundsUnavailable]: { status: 409, code: 'FUNDS_UNAVAILABLE' },
   [FailureType.SelfApproval]: { status: 403, code: 'SELF_APPROVAL' },
+  [FailureType.CourseFull]: { status: 409, code: 'COURSE_FULL' },
+  [FailureType.CourseEnded]: { status: 409, code: 'COURSE_ENDED' },
+  [FailureType.AlreadyEnrolled]: { status: 409, code: 'ALREADY_ENROLLED' },
+  [FailureType.OpeningFilled]: { status: 409, code: 'OPENING_FILLED' },
+  [FailureType.PipelineNotOpen]: { status: 409, code: 'PIPELINE_NOT_OPEN' },
+  [FailureType.PipelineNotFound]: { status: 404, code: 'PIPELINE_NOT_FOUND' },
+  [FailureType.NotDueYet]: { status: 409, code: 'NOT_DUE_YET' },
 };

@@ -15,6 +15,13 @@ export const FailureType = {
   FundsUnavailable: 'FundsUnavailableError',
   SelfApproval: 'SelfApprovalError',
   InvalidData: 'InvalidDataError',
+  CourseFull: 'CourseFullError',
+  CourseEnded: 'CourseEndedError',
+  AlreadyEnrolled: 'AlreadyEnrolledError',
+  OpeningFilled: 'OpeningFilledError',
+  PipelineNotOpen: 'PipelineNotOpenError',
+  PipelineNotFound: 'PipelineNotFoundError',
+  NotDueYet: 'NotDueYetError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -24,4 +31,5 @@ export const PERMANENT_FAILURE_TYPES: string[] = [
   FailureType.CaseNotFound,
   FailureType.PolicyInvalid,
   FailureType.InvalidData,
+  FailureType.PipelineNotFound,
 ];
