@@ -16,6 +16,7 @@ import { caseRoutes } from './routes/cases/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
+import { trainingRoutes } from './routes/training/index.js';
 import { workerRoutes } from './routes/workers/index.js';
 import { ErrorBody } from './schemas.js';
 
@@ -86,5 +87,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caseRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
+  await app.register(trainingRoutes, deps);
   return app;
 }
