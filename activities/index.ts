@@ -4,6 +4,8 @@ import { withFailureMapping } from './failures.js';
 import { createFundActivities } from './funds.activities.js';
 import { createNotificationActivities } from './notifications.activities.js';
 import { createStationInspectionActivities } from './stations-inspection.activities.js';
+import { createTrainingCourseActivities } from './training-course.activities.js';
+import { createTrainingRecordActivities } from './training-records.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -19,6 +21,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createNotificationActivities(deps),
     ...createFundActivities(deps),
     ...createStationInspectionActivities(deps),
+    ...createTrainingRecordActivities(deps),
+    ...createTrainingCourseActivities(deps),
   });
 }
 

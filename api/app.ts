@@ -17,6 +17,7 @@ import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
 import { stationRoutes } from './routes/stations/index.js';
+import { trainingRoutes } from './routes/training/index.js';
 import { workerRoutes } from './routes/workers/index.js';
 import { ErrorBody } from './schemas.js';
 
@@ -88,5 +89,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
   await app.register(stationRoutes, deps);
+  await app.register(trainingRoutes, deps);
   return app;
 }

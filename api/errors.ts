@@ -48,4 +48,11 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.NotInspectionActor]: { status: 403, code: 'NOT_INSPECTION_ACTOR' },
   [FailureType.ScoresInvalid]: { status: 422, code: 'SCORES_INVALID' },
   [FailureType.StationNotFound]: { status: 404, code: 'STATION_NOT_FOUND' },
+  [FailureType.CourseFull]: { status: 409, code: 'COURSE_FULL' },
+  [FailureType.CourseEnded]: { status: 409, code: 'COURSE_ENDED' },
+  [FailureType.AlreadyEnrolled]: { status: 409, code: 'ALREADY_ENROLLED' },
+  [FailureType.OpeningFilled]: { status: 409, code: 'OPENING_FILLED' },
+  [FailureType.PipelineNotOpen]: { status: 409, code: 'PIPELINE_NOT_OPEN' },
+  [FailureType.PipelineNotFound]: { status: 404, code: 'PIPELINE_NOT_FOUND' },
+  [FailureType.NotDueYet]: { status: 409, code: 'NOT_DUE_YET' },
 };

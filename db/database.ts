@@ -25,6 +25,25 @@ import type {
   StationTable,
   StationVisitTable,
 } from './tables/station.table.js';
+import type {
+  CertificateTable,
+  CourseAttendanceTable,
+  CourseEnrolmentTable,
+  CourseOpeningTable,
+  CourseTable,
+  EnterpriseTable,
+  ExamResultTable,
+  FairOpeningTable,
+  HiringFairTable,
+  JobOfferTable,
+  JobOpeningTable,
+  NeedsSurveyTable,
+  OpeningPushTable,
+  ProfilePushTable,
+  TraineePipelineEventTable,
+  TraineePipelineTable,
+  VocabularyTable,
+} from './tables/training.table.js';
 import type { HouseholdTable, WorkerTable } from './tables/worker.table.js';
 
 export interface Database {
@@ -56,6 +75,24 @@ export interface Database {
   inspection: InspectionTable;
   inspection_event: InspectionEventTable;
   station_commendation: StationCommendationTable;
+  skill: VocabularyTable;
+  certificate_type: VocabularyTable;
+  needs_survey: NeedsSurveyTable;
+  enterprise: EnterpriseTable;
+  job_opening: JobOpeningTable;
+  course: CourseTable;
+  course_opening: CourseOpeningTable;
+  course_enrolment: CourseEnrolmentTable;
+  course_attendance: CourseAttendanceTable;
+  hiring_fair: HiringFairTable;
+  fair_opening: FairOpeningTable;
+  trainee_pipeline: TraineePipelineTable;
+  trainee_pipeline_event: TraineePipelineEventTable;
+  exam_result: ExamResultTable;
+  certificate: CertificateTable;
+  job_offer: JobOfferTable;
+  profile_push: ProfilePushTable;
+  opening_push: OpeningPushTable;
 }
 
 export type Db = Kysely<Database>;

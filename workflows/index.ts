@@ -3,3 +3,5 @@ export { caseLifecycleWorkflow } from './case-lifecycle/case-lifecycle.workflow.
 export { calendarRolloutWorkflow } from './calendar-rollout/calendar-rollout.workflow.js';
 export { stationInspectionWorkflow } from './station-inspection/station-inspection.workflow.js';
 export { inspectionRoundWorkflow } from './station-inspection/inspection-round.workflow.js';
+export { traineePipelineWorkflow } from './trainee-pipeline/trainee-pipeline.workflow.js';
+export { courseWorkflow } from './course/course.workflow.js';

@@ -21,6 +21,13 @@ export const FailureType = {
   ScoresInvalid: 'ScoresInvalidError',
   RectificationNotRequired: 'RectificationNotRequiredError',
   StationNotFound: 'StationNotFoundError',
+  CourseFull: 'CourseFullError',
+  CourseEnded: 'CourseEndedError',
+  AlreadyEnrolled: 'AlreadyEnrolledError',
+  OpeningFilled: 'OpeningFilledError',
+  PipelineNotOpen: 'PipelineNotOpenError',
+  PipelineNotFound: 'PipelineNotFoundError',
+  NotDueYet: 'NotDueYetError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -31,4 +38,5 @@ export const PERMANENT_FAILURE_TYPES: string[] = [
   FailureType.PolicyInvalid,
   FailureType.InvalidData,
   FailureType.StationNotFound,
+  FailureType.PipelineNotFound,
 ];

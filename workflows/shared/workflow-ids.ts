@@ -10,3 +10,9 @@ export const inspectionWorkflowId = (stationId: string, period: string): string 
 /** A round started by hand for a station type, a period and the unit whose stations it covers. */
 export const inspectionRoundWorkflowId = (stationType: string, period: string, unitId: string): string =>
   `inspection-round-${stationType}-${period}-${unitId}`;
+
+/** One pipeline per trainee per course: a second enrolment of the same worker in the same course finds the first. */
+export const traineePipelineWorkflowId = (courseId: string, workerId: string): string =>
+  `trainee-pipeline-${courseId}-${workerId}`;
+
+export const courseWorkflowId = (courseId: string): string => `course-${courseId}`;
