@@ -12,10 +12,13 @@ import { auditPlugin } from './plugins/audit.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
+import { workerAuthPlugin } from './plugins/worker-auth.js';
 import { caseRoutes } from './routes/cases/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
+import { portalRoutes } from './routes/portal/index.js';
+import type { SmsSender } from './routes/portal/sms-sender.js';
 import { workerRoutes } from './routes/workers/index.js';
 import { ErrorBody } from './schemas.js';
 
@@ -24,6 +27,8 @@ export interface AppDeps {
   db: Db;
   temporal: { client: Client; taskQueue: string };
   logger: Logger;
+  /** Sends the portal's sign-in codes; by default written to the log outside production, refused in it. */
+  smsSender?: SmsSender;
 }
 
 function validatorAjv(options: AjvOptions): Ajv {
@@ -78,6 +83,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
   await app.register(authPlugin, { db, secret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds });
+  await app.register(workerAuthPlugin, {
+    db,
+    jwtSecret: config.jwtSecret,
+    tokenTtlSeconds: config.portal.tokenTtlSeconds,
+  });
   await app.register(idempotencyPlugin, { db });
   await app.register(auditPlugin, { db });
 
@@ -86,5 +96,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caseRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
+  await app.register(portalRoutes, deps);
   return app;
 }

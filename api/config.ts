@@ -2,6 +2,26 @@ import { readCommonConfig, type CommonConfig } from '../db/config.js';
 import { integer, text } from '../db/env.js';
 import { readTemporalConfig, type TemporalConfig } from '../worker/config.js';
 
+/** The worker portal: one-time sign-in codes, their throttles, worker tokens and the application limit. */
+export interface PortalConfig {
+  /** How long a sign-in code stays valid. */
+  codeTtlSeconds: number;
+  /** Wrong tries after which a code is locked (a new one must be requested). */
+  codeMaxAttempts: number;
+  /** Least time between two codes for one phone. */
+  codeResendSeconds: number;
+  /** Codes per phone in any hour. */
+  codesPerPhonePerHour: number;
+  /** Codes requested from one address in any hour, whichever phones they are for. */
+  codesPerAddressPerHour: number;
+  /** Failed sign-ins from one address in any hour. */
+  loginFailuresPerAddressPerHour: number;
+  /** Lifetime of a worker token. */
+  tokenTtlSeconds: number;
+  /** Self-applications one worker may submit in any 24 hours. */
+  applicationsPerDay: number;
+}
+
 export interface ApiConfig extends CommonConfig {
   host: string;
   port: number;
@@ -16,6 +36,7 @@ export interface ApiConfig extends CommonConfig {
   loginAttemptsPerMinute: number;
   /** How long the API waits for the workflow to answer an action before giving up with 503. */
   updateTimeoutMs: number;
+  portal: PortalConfig;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -37,6 +58,20 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1),
     loginAttemptsPerMinute: integer(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1),
     updateTimeoutMs: integer(env, 'UPDATE_TIMEOUT_MS', 15_000, 100),
+    portal: readPortalConfig(env),
+  });
+}
+
+function readPortalConfig(env: NodeJS.ProcessEnv): PortalConfig {
+  return Object.freeze({
+    codeTtlSeconds: integer(env, 'PORTAL_CODE_TTL_SECONDS', 300, 1, 3600),
+    codeMaxAttempts: integer(env, 'PORTAL_CODE_MAX_ATTEMPTS', 5, 1, 20),
+    codeResendSeconds: integer(env, 'PORTAL_CODE_RESEND_SECONDS', 60, 0, 3600),
+    codesPerPhonePerHour: integer(env, 'PORTAL_CODES_PER_PHONE_PER_HOUR', 5, 1, 1000),
+    codesPerAddressPerHour: integer(env, 'PORTAL_CODES_PER_ADDRESS_PER_HOUR', 60, 1, 100_000),
+    loginFailuresPerAddressPerHour: integer(env, 'PORTAL_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR', 30, 1, 100_000),
+    tokenTtlSeconds: integer(env, 'PORTAL_TOKEN_TTL_SECONDS', 24 * 3600, 300, 30 * 24 * 3600),
+    applicationsPerDay: integer(env, 'PORTAL_APPLICATIONS_PER_DAY', 3, 1, 100),
   });
 }
 
