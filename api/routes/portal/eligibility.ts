@@ -111,9 +111,9 @@ const period = (withinDays: number | undefined) => (withinDays ? `近 ${withinDa
 
 const joinLabels = (labels: readonly string[]) => labels.join('、');
 
-function ageRange(min: number | undefined, max: number | undefined): string {
+function ageRequirement(min: number | undefined, max: number | undefined): string {
   if (min !== undefined && max !== undefined) {
-    return `${min} 至 ${max} 周岁`;
+    return `年龄在 ${min} 至 ${max} 周岁之间`;
   }
   return min !== undefined ? `年满 ${min} 周岁` : `不超过 ${max} 周岁`;
 }
@@ -127,17 +127,17 @@ function checkLeaf(condition: LeafCondition, facts: WorkerFacts, unitNames: Read
       const wanted = joinLabels(condition.in.map((status) => HARDSHIP_LABELS[status]));
       const own = HARDSHIP_LABELS[facts.hardshipStatus];
       return condition.in.includes(facts.hardshipStatus)
-        ? outcome(true, `您的登记身份为${own}，符合本政策面向的${wanted}`)
-        : outcome(false, `本政策面向${wanted}，您目前的登记身份为${own}`);
+        ? outcome(true, `您是${own}，属于本政策面向的${wanted}`)
+        : outcome(false, `本政策面向${wanted}，您目前登记为${own}`);
     }
     case 'age': {
       const age = ageOn(facts.birthDate, facts.today);
-      const range = ageRange(condition.min, condition.max);
+      const requirement = ageRequirement(condition.min, condition.max);
       const fits =
         (condition.min === undefined || age >= condition.min) && (condition.max === undefined || age <= condition.max);
       return fits
-        ? outcome(true, `您今年 ${age} 周岁，符合${range}的年龄要求`)
-        : outcome(false, `本政策要求${range}，您今年 ${age} 周岁`);
+        ? outcome(true, `您今年 ${age} 周岁，符合“${requirement}”的要求`)
+        : outcome(false, `本政策要求${requirement}，您今年 ${age} 周岁`);
     }
     case 'gender': {
       const wanted = condition.is === 'female' ? '女职工' : '男职工';
