@@ -3,6 +3,7 @@ import { createCaseRecordActivities } from './case-records.activities.js';
 import { withFailureMapping } from './failures.js';
 import { createFundActivities } from './funds.activities.js';
 import { createNotificationActivities } from './notifications.activities.js';
+import { createPortalActivities } from './portal.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseRecordActivities(deps),
     ...createNotificationActivities(deps),
     ...createFundActivities(deps),
+    ...createPortalActivities(deps),
   });
 }
 

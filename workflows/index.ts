@@ -1,3 +1,4 @@
 /** The single entry the worker bundles: every workflow type the worker runs. Re-exports only. */
 export { caseLifecycleWorkflow } from './case-lifecycle/case-lifecycle.workflow.js';
 export { calendarRolloutWorkflow } from './calendar-rollout/calendar-rollout.workflow.js';
+export { portalLoginCleanupWorkflow } from './portal-login-cleanup/portal-login-cleanup.workflow.js';
