@@ -67,7 +67,7 @@ function hs256(secret: string, payload: Record<string, unknown>, header: Record<
 beforeAll(async () => {
   h = await createHarness({ smsSender: sms, env: LIMITS });
   const admin = await signIn(h, 'admin', ADMIN_PASSWORD);
-  const unitId = (await signIn(h, 'shengzhou_t1_g1_caseworker')).unitId;
+  const unitId = (await signIn(h, 'shengzhou_t2_g2_caseworker')).unitId;
   caseworker = await createStaff(h, admin.token, { unitId, prefix: 'portal_auth' });
   member = await registerMember(h, caseworker.token, { unitId });
 });
@@ -246,7 +246,7 @@ describe('POST /portal/auth/login', () => {
       phone: `${phone.slice(0, 3)}****${phone.slice(-4)}`,
       hardshipStatus: 'borderline',
       hardshipStatusLabel: '临界困难职工',
-      unit: { id: caseworker.unitId, name: '剡湖街道安居社区联合工会' },
+      unit: { id: caseworker.unitId, name: '嵊州暖灶厨具电器有限公司工会' },
     });
     expect(me.status).toBe(200);
     expect(me.body).toEqual(response.body.worker);

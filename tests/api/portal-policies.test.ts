@@ -91,7 +91,7 @@ beforeAll(async () => {
   [admin, districtAdmin, caseworker] = await Promise.all([
     signIn(h, 'admin', ADMIN_PASSWORD),
     signIn(h, 'keqiao_admin'),
-    signIn(h, 'keqiao_t1_g1_caseworker'),
+    signIn(h, 'keqiao_t1_g2_caseworker'),
   ]);
   district.keqiao = districtAdmin.unitId;
   district.yuecheng = (await signIn(h, 'yuecheng_caseworker')).unitId;
@@ -113,7 +113,7 @@ describe('two workers, two lists', () => {
   const medicalOn = new Date(Date.now() + 8 * 3600_000 - 60 * 86_400_000).toISOString().slice(0, 10);
 
   beforeAll(async () => {
-    const yuechengStaff = await signIn(h, 'yuecheng_t1_g1_caseworker');
+    const yuechengStaff = await signIn(h, 'yuecheng_t1_g2_caseworker');
     female = await registerMember(h, caseworker.token, {
       unitId: caseworker.unitId,
       hardshipStatus: 'registered',

@@ -96,7 +96,7 @@ function codeFromLog(phone: string): string {
 beforeAll(async () => {
   h = await createHarness({ logDestination });
   [grassroots, township] = await Promise.all([
-    signIn(h, 'shangyu_t1_g1_caseworker'),
+    signIn(h, 'shangyu_t1_g2_caseworker'),
     signIn(h, 'shangyu_t1_caseworker'),
   ]);
   const register = async (name: string, phone: string, householdId?: string) => {
@@ -249,7 +249,11 @@ describe('what a worker’s answers contain', () => {
     const detail = await asA(`/portal/cases/${a.caseId}`);
 
     expect(detail.body.description).toBe(canary.descriptionA);
-    expect(detail.body.timeline.map((e: { text: string }) => e.text)).toEqual([
+    // Another test file may change this year's holiday calendar meanwhile; the line saying so is not asserted here.
+    const lines = detail.body.timeline
+      .map((e: { text: string }) => e.text)
+      .filter((text: string) => !text.startsWith('因节假日安排调整'));
+    expect(lines).toEqual([
       '您提交了生活救助申请',
       `${name(grassroots.unitId)}已受理`,
       '工作人员已完成核实，符合帮扶条件',
