@@ -429,14 +429,34 @@ describe('applications that are refused, and how cases are routed', () => {
     for (const answer of answers) {
       if (answer.status === 201) {
         expect(answer.body.id).toBe(caseRow!.id);
+      } else if (answer.body.error.code === 'APPLICATION_IN_PROGRESS') {
+        expectError(answer, 409, 'APPLICATION_IN_PROGRESS');
       } else {
         expectError(answer, 409, 'APPLICATION_ALREADY_OPEN');
         expect(answer.body.error.details.openCaseId).toBe(caseRow!.id);
       }
     }
-    expect(answers.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
     const workflows = await h.client.workflow.count(`WorkflowId = 'case-${caseRow!.id}'`);
     expect(workflows.count).toBe(1);
+  });
+
+  test('a burst of applications from one worker is answered at once and ties up no connections', async () => {
+    const member = await registerMember(h, staff.grassroots.token, { unitId: units.grassroots });
+    const token = await signInMember(h, sms, member.phone);
+    const categories = ['living', 'medical', 'education', 'employment', 'emergency', 'legal'];
+    const started = Date.now();
+
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => apply(token, { category: categories[i % 6], description: '家庭困难' })),
+    );
+    const meanwhile = await h.request('GET', '/portal/me', { token });
+
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(answers.filter((a) => a.status === 201).length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((a) => [201, 409].includes(a.status))).toBe(true);
+    expect(meanwhile.status).toBe(200);
+    expect(await countCases(member.id)).toBe(answers.filter((a) => a.status === 201).length);
   });
 
   test('a repeat with the same Idempotency-Key answers the first answer and opens nothing more', async () => {

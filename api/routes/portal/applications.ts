@@ -56,10 +56,11 @@ export function ancestorRef(unitPath: string, unitId: string): UnitRef {
  * and answers 201 with the case as the worker sees it.
  *
  * Refused with 409 APPLICATION_ALREADY_OPEN (`details.openCaseId`) while the worker has an open case of the same
- * category, and with 429 TOO_MANY_APPLICATIONS beyond PORTAL_APPLICATIONS_PER_DAY in 24 hours. The case id is
- * derived from the worker, the category and how many self-applications of that category came before, and the
- * checks and the start run under a per-worker database lock: a double submission opens one case, from any number
- * of API replicas, with or without an Idempotency-Key.
+ * category, 409 APPLICATION_IN_PROGRESS while another application of theirs is being opened, and 429
+ * TOO_MANY_APPLICATIONS beyond PORTAL_APPLICATIONS_PER_DAY in 24 hours. The checks and the start run under a
+ * per-worker database lock, and the case id is derived from the worker, the category and how many
+ * self-applications of that category came before: a double submission opens one case, from any number of API
+ * replicas, with or without an Idempotency-Key.
  */
 export async function portalApplicationRoutes(app: FastifyInstance, { db, temporal, config }: PortalDeps) {
   const perDay = config.portal.applicationsPerDay;
@@ -87,7 +88,12 @@ export async function portalApplicationRoutes(app: FastifyInstance, { db, tempor
       }
 
       const caseId = await db.transaction().execute(async (trx) => {
-        await sql`select pg_advisory_xact_lock(hashtextextended(${`portal-application:${worker.id}`}, 0))`.execute(trx);
+        const { rows } = await sql<{ locked: boolean }>`
+          select pg_try_advisory_xact_lock(hashtextextended(${`portal-application:${worker.id}`}, 0)) as locked
+        `.execute(trx);
+        if (!rows[0]?.locked) {
+          throw conflict('APPLICATION_IN_PROGRESS', '您的上一份申请正在提交，请稍候在“我的工单”中查看，无需重复提交');
+        }
         const open = await openCaseOfCategory(trx, worker.id, category);
         if (open) {
           throw conflict(
@@ -122,7 +128,8 @@ export async function portalApplicationRoutes(app: FastifyInstance, { db, tempor
           openedBy: { userId: null, role: 'worker', unit: await receivingUnit(trx, worker.unitPath) },
           policyVersion: (await currentPolicy(trx, category, urgency)).version,
         };
-        // Started inside the lock on purpose: a second submission waits here and then finds this case open.
+        // Started inside the lock on purpose: a second submission meanwhile is refused, and one after it finds
+        // this case open. The lock costs one pooled connection per worker while a case starts, never more.
         await startCase({ temporal, config }, opening);
         return id;
       });
