@@ -6,6 +6,7 @@ import { createNotificationActivities } from './notifications.activities.js';
 import { createStationInspectionActivities } from './stations-inspection.activities.js';
 import { createTrainingCourseActivities } from './training-course.activities.js';
 import { createTrainingRecordActivities } from './training-records.activities.js';
+import { createPortalActivities } from './portal.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -23,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createStationInspectionActivities(deps),
     ...createTrainingRecordActivities(deps),
     ...createTrainingCourseActivities(deps),
+    ...createPortalActivities(deps),
   });
 }
 

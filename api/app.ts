@@ -12,12 +12,15 @@ import { auditPlugin } from './plugins/audit.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
+import { workerAuthPlugin } from './plugins/worker-auth.js';
 import { caseRoutes } from './routes/cases/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
 import { stationRoutes } from './routes/stations/index.js';
 import { trainingRoutes } from './routes/training/index.js';
+import { portalRoutes } from './routes/portal/index.js';
+import type { SmsSender } from './routes/portal/sms-sender.js';
 import { workerRoutes } from './routes/workers/index.js';
 import { ErrorBody } from './schemas.js';
 
@@ -26,6 +29,8 @@ export interface AppDeps {
   db: Db;
   temporal: { client: Client; taskQueue: string };
   logger: Logger;
+  /** Sends the portal's sign-in codes; by default written to the log outside production, refused in it. */
+  smsSender?: SmsSender;
 }
 
 function validatorAjv(options: AjvOptions): Ajv {
@@ -80,6 +85,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }),
   });
   await app.register(authPlugin, { db, secret: config.jwtSecret, tokenTtlSeconds: config.tokenTtlSeconds });
+  await app.register(workerAuthPlugin, {
+    db,
+    jwtSecret: config.jwtSecret,
+    tokenTtlSeconds: config.portal.tokenTtlSeconds,
+  });
   await app.register(idempotencyPlugin, { db });
   await app.register(auditPlugin, { db });
 
@@ -90,5 +100,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fundRoutes, deps);
   await app.register(stationRoutes, deps);
   await app.register(trainingRoutes, deps);
+  await app.register(portalRoutes, deps);
   return app;
 }

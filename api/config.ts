@@ -3,6 +3,26 @@ import { integer, text } from '../db/env.js';
 import { readInspectionRhythms, readTemporalConfig, type TemporalConfig } from '../worker/config.js';
 import type { CalendarRhythm, StationType } from '../workflows/shared/station-vocabulary.js';
 
+/** The worker portal: one-time sign-in codes, their throttles, worker tokens and the application limit. */
+export interface PortalConfig {
+  /** How long a sign-in code stays valid. */
+  codeTtlSeconds: number;
+  /** Wrong tries after which a code is locked (a new one must be requested). */
+  codeMaxAttempts: number;
+  /** Least time between two codes for one phone. */
+  codeResendSeconds: number;
+  /** Codes per phone in any hour. */
+  codesPerPhonePerHour: number;
+  /** Codes requested from one address in any hour, whichever phones they are for. */
+  codesPerAddressPerHour: number;
+  /** Failed sign-ins from one address in any hour. */
+  loginFailuresPerAddressPerHour: number;
+  /** Lifetime of a worker token. */
+  tokenTtlSeconds: number;
+  /** Self-applications one worker may submit in any 24 hours. */
+  applicationsPerDay: number;
+}
+
 export interface ApiConfig extends CommonConfig {
   host: string;
   port: number;
@@ -21,6 +41,7 @@ export interface ApiConfig extends CommonConfig {
   publicRateLimitPerMinute: number;
   /** Inspection rhythm per station type: names the period of a round started by hand (as the worker's schedules). */
   inspectionRhythms: Record<StationType, CalendarRhythm>;
+  portal: PortalConfig;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -44,6 +65,20 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     updateTimeoutMs: integer(env, 'UPDATE_TIMEOUT_MS', 15_000, 100),
     publicRateLimitPerMinute: integer(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 120, 1),
     inspectionRhythms: readInspectionRhythms(env),
+    portal: readPortalConfig(env),
+  });
+}
+
+function readPortalConfig(env: NodeJS.ProcessEnv): PortalConfig {
+  return Object.freeze({
+    codeTtlSeconds: integer(env, 'PORTAL_CODE_TTL_SECONDS', 300, 1, 3600),
+    codeMaxAttempts: integer(env, 'PORTAL_CODE_MAX_ATTEMPTS', 5, 1, 20),
+    codeResendSeconds: integer(env, 'PORTAL_CODE_RESEND_SECONDS', 60, 0, 3600),
+    codesPerPhonePerHour: integer(env, 'PORTAL_CODES_PER_PHONE_PER_HOUR', 5, 1, 1000),
+    codesPerAddressPerHour: integer(env, 'PORTAL_CODES_PER_ADDRESS_PER_HOUR', 60, 1, 100_000),
+    loginFailuresPerAddressPerHour: integer(env, 'PORTAL_LOGIN_FAILURES_PER_ADDRESS_PER_HOUR', 30, 1, 100_000),
+    tokenTtlSeconds: integer(env, 'PORTAL_TOKEN_TTL_SECONDS', 24 * 3600, 300, 30 * 24 * 3600),
+    applicationsPerDay: integer(env, 'PORTAL_APPLICATIONS_PER_DAY', 3, 1, 100),
   });
 }
 

@@ -68,7 +68,7 @@ export interface BenchOptions {
   adminDatabaseUrl: string;
 }
 
-export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report'] as const;
+export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report', 'portal'] as const;
 
 const USAGE = `npm run bench -- [--quick] [--phases ${ALL_PHASES.join(',')}] [--n 20] [--pairs 3] [--samples 100]
                       [--duration 5] [--rows 100000] [--concurrency 4] [--postings 600] [--payments 1000000]

@@ -15,6 +15,7 @@ import type {
 import type { FeedBatchTable, FeedRowTable } from './tables/feed.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
 import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
+import type { AssistancePolicyTable, PortalLoginAttemptTable, PortalLoginCodeTable } from './tables/portal.table.js';
 import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
 import type {
   InspectionEventTable,
@@ -93,6 +94,9 @@ export interface Database {
   job_offer: JobOfferTable;
   profile_push: ProfilePushTable;
   opening_push: OpeningPushTable;
+  portal_login_code: PortalLoginCodeTable;
+  portal_login_attempt: PortalLoginAttemptTable;
+  assistance_policy: AssistancePolicyTable;
 }
 
 export type Db = Kysely<Database>;

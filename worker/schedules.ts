@@ -36,8 +36,18 @@ export interface ScheduleSettings {
  * schedule under their own ids and queue.
  */
 export function platformSchedules(_taskQueue: string, settings: ScheduleSettings = {}): ScheduleDefinition[] {
-  return [...inspectionScheduleDefinitions(settings.inspectionRhythms)];
+  return [...inspectionScheduleDefinitions(settings.inspectionRhythms), portalLoginCleanupSchedule];
 }
+
+/** Every night at 03:17 Shanghai time, the portal's sign-in codes and attempts older than a day are deleted. */
+export const portalLoginCleanupSchedule: ScheduleDefinition = {
+  scheduleId: 'portal-login-cleanup',
+  workflowType: 'portalLoginCleanupWorkflow',
+  workflowId: 'portal-login-cleanup',
+  args: [{ retentionHours: 24 }],
+  spec: { calendars: [{ hour: 3, minute: 17, comment: 'nightly, off-peak' }], timezone: 'Asia/Shanghai' },
+  note: '职工端：清理过期的登录验证码与登录尝试记录',
+};
 
 /**
  * Creates each schedule that does not exist yet and brings an existing one's spec and action in line with its

@@ -5,3 +5,4 @@ export { stationInspectionWorkflow } from './station-inspection/station-inspecti
 export { inspectionRoundWorkflow } from './station-inspection/inspection-round.workflow.js';
 export { traineePipelineWorkflow } from './trainee-pipeline/trainee-pipeline.workflow.js';
 export { courseWorkflow } from './course/course.workflow.js';
+export { portalLoginCleanupWorkflow } from './portal-login-cleanup/portal-login-cleanup.workflow.js';

@@ -16,8 +16,9 @@ function outcomeOf(status: number): 'ok' | 'denied' | 'rejected' | 'error' {
 
 /**
  * The audit log: one row for every write and for every read of personal data (routes marked `audit: 'read'`),
- * whatever its outcome, with who, what, when and from where. Handlers name the target in `request.audit`;
- * the row is written before the answer leaves, so a client that reads the log next finds it.
+ * whatever its outcome, with who (a staff account or, in the portal, a worker), what, when and from where.
+ * Handlers name the target in `request.audit`; the row is written before the answer leaves, so a client that
+ * reads the log next finds it.
  */
 export const auditPlugin = fp(async (app: FastifyInstance, options: { db: Db }) => {
   app.decorateRequest('audit', null);
@@ -39,11 +40,13 @@ export const auditPlugin = fp(async (app: FastifyInstance, options: { db: Db }) 
 function auditRow(request: FastifyRequest, reply: FastifyReply) {
   const entry = request.audit;
   const staff = request.staff;
+  const worker = request.worker;
   const target = entry?.targetId ?? (request.params as Record<string, string> | undefined)?.id ?? null;
   return {
-    actor_kind: staff ? ('staff' as const) : ('anonymous' as const),
+    actor_kind: staff ? ('staff' as const) : worker ? ('worker' as const) : ('anonymous' as const),
     actor_user_id: staff?.id ?? null,
-    actor_unit_path: staff?.unitPath ?? null,
+    actor_worker_id: worker?.id ?? null,
+    actor_unit_path: staff?.unitPath ?? worker?.unitPath ?? null,
     action: entry?.action ?? `${request.method} ${request.routeOptions.url}`,
     target_type: entry?.targetType ?? null,
     // Path ids reach here even when validation refused them: keep them printable and short.

@@ -5,6 +5,7 @@ import type { Db } from '../../db/database.js';
 import type { StaffRole } from '../../workflows/shared/case-vocabulary.js';
 import { ApiError, forbidden } from '../errors.js';
 import type { Staff } from '../staff.js';
+import { hasWorkerToken } from './worker-auth.js';
 
 export interface AuthOptions {
   db: Db;
@@ -16,7 +17,8 @@ const UNAUTHORIZED = () => new ApiError(401, 'NOT_AUTHENTICATED', '请先登录�
 
 /**
  * Staff authentication: HS256 bearer tokens whose subject is the user id. Every request that is not marked
- * public must carry a valid token of an enabled account; the account and its unit are loaded per request.
+ * public (or `worker`, for the portal's own authentication) must carry a valid token of an enabled account; the
+ * account and its unit are loaded per request. A worker's portal token answers 403 STAFF_ONLY here.
  */
 export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) => {
   await app.register(fastifyJwt, {
@@ -28,7 +30,8 @@ export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) 
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const url = request.routeOptions.url;
-    if (request.routeOptions.config?.public || !url || url === '/docs' || url.startsWith('/docs/')) {
+    const routeConfig = request.routeOptions.config;
+    if (routeConfig?.public || routeConfig?.worker || !url || url === '/docs' || url.startsWith('/docs/')) {
       return;
     }
     let subject: string;
@@ -36,6 +39,9 @@ export const authPlugin = fp(async (app: FastifyInstance, options: AuthOptions) 
       const payload = await request.jwtVerify<{ sub: string }>();
       subject = payload.sub;
     } catch {
+      if (await hasWorkerToken(request)) {
+        throw forbidden('STAFF_ONLY', '职工账号不能访问工作人员接口');
+      }
       throw UNAUTHORIZED();
     }
     const staff = await loadStaff(options.db, subject);

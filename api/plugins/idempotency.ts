@@ -9,6 +9,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     idempotency: { recordId: string; key: string } | null;
   }
+  interface FastifyContextConfig {
+    /** `false`: the header is ignored and no answer is stored, for answers that hold a secret (a sign-in token). */
+    idempotency?: false;
+  }
 }
 
 const KEY_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -44,7 +48,7 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { db: 
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (key === undefined || !WRITE_METHODS.has(request.method)) {
+    if (key === undefined || !WRITE_METHODS.has(request.method) || request.routeOptions.config?.idempotency === false) {
       return;
     }
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {
@@ -52,7 +56,11 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { db: 
         { field: 'Idempotency-Key', reason: '格式不正确' },
       ]);
     }
-    const owner = request.staff ? `staff:${request.staff.id}` : `ip:${request.ip}`;
+    const owner = request.staff
+      ? `staff:${request.staff.id}`
+      : request.worker
+        ? `worker:${request.worker.id}`
+        : `ip:${request.ip}`;
     const path = request.url.split('?')[0]!;
     const requestHash = createHash('sha256')
       .update(`${request.method} ${path}\n${stable(request.body ?? null)}`)

@@ -22,6 +22,8 @@ export interface AuditLogTable {
   occurred_at: Generated<Date>;
   actor_kind: 'staff' | 'worker' | 'anonymous' | 'system';
   actor_user_id: string | null;
+  /** The worker, for what a worker did in the portal (`actor_kind = 'worker'`). */
+  actor_worker_id: Generated<string | null>;
   actor_unit_path: string | null;
   action: string;
   target_type: string | null;

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { inject } from 'vitest';
 import { buildApp } from '../../api/app.js';
 import { readApiConfig, type ApiConfig } from '../../api/config.js';
+import type { SmsSender } from '../../api/routes/portal/sms-sender.js';
 import { createDb, type Db } from '../../db/database.js';
 import { createCaseWorker } from '../../worker/create-worker.js';
 import { createLogger } from '../../worker/logger.js';
@@ -20,12 +21,16 @@ export interface HarnessOptions {
   workerOverrides?: Partial<WorkerOptions>;
   /** Extra API environment, applied last (for example `{ LOGIN_ATTEMPTS_PER_MINUTE: '3' }` for a limit test). */
   env?: Record<string, string>;
+  /** Receives the portal's sign-in codes instead of the development sender (which writes them to the log). */
+  smsSender?: SmsSender;
 }
 
 export interface RequestOptions {
   token?: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The client address the API sees (`request.ip`); 127.0.0.1 when unset. */
+  remoteAddress?: string;
 }
 
 export interface HarnessResponse<T = any> {
@@ -136,18 +141,25 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     await startWorker();
     closers.push(stopWorker);
 
-    const app = await buildApp({ config, db, temporal: { client, taskQueue }, logger });
+    const app = await buildApp({
+      config,
+      db,
+      temporal: { client, taskQueue },
+      logger,
+      ...(options.smsSender ? { smsSender: options.smsSender } : {}),
+    });
     closers.push(() => app.close());
     await app.ready();
 
     const request = async <T = any>(
       method: InjectOptions['method'],
       url: string,
-      { token, body, headers = {} }: RequestOptions = {},
+      { token, body, headers = {}, remoteAddress }: RequestOptions = {},
     ): Promise<HarnessResponse<T>> => {
       const response = await app.inject({
         method,
         url,
+        ...(remoteAddress ? { remoteAddress } : {}),
         headers: token ? { ...headers, authorization: `Bearer ${token}` } : headers,
         ...(body === undefined ? {} : { payload: body as InjectOptions['payload'] }),
       });

@@ -361,6 +361,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
           occurredAt: toShanghaiIso(row.occurred_at),
           actorKind: row.actor_kind,
           actorUserId: row.actor_user_id,
+          actorWorkerId: row.actor_worker_id,
           action: row.action,
           targetType: row.target_type,
           targetId: row.target_id,
