@@ -13,6 +13,7 @@ import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { caseRoutes } from './routes/cases/index.js';
+import { feedRoutes } from './routes/feeds/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
@@ -86,5 +87,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caseRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
+  await app.register(feedRoutes, deps);
   return app;
 }

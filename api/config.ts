@@ -16,6 +16,10 @@ export interface ApiConfig extends CommonConfig {
   loginAttemptsPerMinute: number;
   /** How long the API waits for the workflow to answer an action before giving up with 503. */
   updateTimeoutMs: number;
+  /** Largest department feed upload (streamed, so it may be far above `bodyLimitBytes`). */
+  feedBodyLimitBytes: number;
+  /** Workers per chunk of a perception scan or dry run started through the API. */
+  perceptionScanChunkSize: number;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -37,6 +41,8 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     rateLimitPerMinute: integer(env, 'RATE_LIMIT_PER_MINUTE', 1200, 1),
     loginAttemptsPerMinute: integer(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 10, 1),
     updateTimeoutMs: integer(env, 'UPDATE_TIMEOUT_MS', 15_000, 100),
+    feedBodyLimitBytes: integer(env, 'FEED_BODY_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
   });
 }
 
