@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Readable } from 'node:stream';
 import { expect } from 'vitest';
 import type { Db } from '../../db/database.js';
-import { normaliseIdNumber } from '../../db/personal-data.js';
+import { encrypt, maskIdNumber, normaliseIdNumber } from '../../db/personal-data.js';
 import { shanghaiDate } from '../../workflows/shared/working-time.js';
 import type { Harness, HarnessResponse } from './harness.js';
 
@@ -121,4 +121,32 @@ export async function httpUpload(
     };
     sendNext();
   });
+}
+
+/** Registers a worker straight in the database (as seeds do), for tests that run without the API. */
+export async function insertWorker(
+  db: Db,
+  keys: { dataEncryptionKey: Buffer; lookupHashKey: Buffer },
+  { unitId, idNumber, hardshipStatus = 'none' }: { unitId: string; idNumber: string; hardshipStatus?: string },
+): Promise<string> {
+  const household = await db.insertInto('household').values({ unit_id: unitId }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('worker')
+    .values({
+      household_id: household.id,
+      unit_id: unitId,
+      name: '测试职工',
+      id_number_enc: encrypt(idNumber, keys.dataEncryptionKey),
+      id_number_hash: createHmac('sha256', keys.lookupHashKey).update(idNumber).digest('base64url'),
+      id_number_masked: maskIdNumber(idNumber),
+      phone_enc: encrypt('13900000000', keys.dataEncryptionKey),
+      phone_hash: createHmac('sha256', keys.lookupHashKey).update(`phone:${idNumber}`).digest('base64url'),
+      phone_masked: '139****0000',
+      birth_date: `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`,
+      gender: Number(idNumber[16]) % 2 === 1 ? 'male' : 'female',
+      hardship_status: hardshipStatus as 'none',
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

@@ -26,7 +26,7 @@ export interface FeedImportInput {
   format: FeedFormat;
   encoding: FeedEncoding;
   /** The raw body, read as it arrives. */
-  body: AsyncIterable<Buffer | Uint8Array | string>;
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>;
   limitBytes: number;
   uploadedBy: string | null;
   lookupHashKey: Buffer;
