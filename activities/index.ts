@@ -3,6 +3,8 @@ import { createCaseRecordActivities } from './case-records.activities.js';
 import { withFailureMapping } from './failures.js';
 import { createFundActivities } from './funds.activities.js';
 import { createNotificationActivities } from './notifications.activities.js';
+import { createLeadReviewActivities } from './perception/review.activities.js';
+import { createPerceptionScanActivities } from './perception/scan.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,6 +19,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createCaseRecordActivities(deps),
     ...createNotificationActivities(deps),
     ...createFundActivities(deps),
+    ...createPerceptionScanActivities(deps),
+    ...createLeadReviewActivities(deps),
   });
 }
 

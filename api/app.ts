@@ -14,6 +14,7 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { caseRoutes } from './routes/cases/index.js';
 import { feedRoutes } from './routes/feeds/index.js';
+import { perceptionRoutes } from './routes/perception/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
@@ -88,5 +89,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
   await app.register(feedRoutes, deps);
+  await app.register(perceptionRoutes, deps);
   return app;
 }

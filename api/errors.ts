@@ -42,4 +42,5 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.PolicyInvalid]: { status: 422, code: 'POLICY_INVALID' },
   [FailureType.FundsUnavailable]: { status: 409, code: 'FUNDS_UNAVAILABLE' },
   [FailureType.SelfApproval]: { status: 403, code: 'SELF_APPROVAL' },
+  [FailureType.ScanNotFound]: { status: 404, code: 'SCAN_NOT_FOUND' },
 };

@@ -13,6 +13,8 @@ export interface WorkerConfig extends CommonConfig {
   /** A bundle built by `npm run build:workflows`; when unset the worker bundles workflows/ at start. */
   workflowBundlePath: string | null;
   maxConcurrentActivities: number;
+  /** Workers per chunk of the nightly perception scan. */
+  perceptionScanChunkSize: number;
 }
 
 export function readTemporalConfig(env: NodeJS.ProcessEnv): TemporalConfig {
@@ -29,6 +31,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     temporal: readTemporalConfig(env),
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
     maxConcurrentActivities: integer(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 50, 1, 1000),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
   });
 }
 

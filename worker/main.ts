@@ -33,7 +33,12 @@ try {
     workflowBundlePath: config.workflowBundlePath,
     maxConcurrentActivities: config.maxConcurrentActivities,
   });
-  await ensureSchedules(client, config.temporal.taskQueue, platformSchedules(config.temporal.taskQueue), logger);
+  await ensureSchedules(
+    client,
+    config.temporal.taskQueue,
+    platformSchedules(config.temporal.taskQueue, { perceptionScanChunkSize: config.perceptionScanChunkSize }),
+    logger,
+  );
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'Worker started');
   await worker.run();
   logger.info('Worker stopped');

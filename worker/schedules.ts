@@ -27,8 +27,21 @@ export interface ScheduleDefinition {
  * perception scans, inspection rounds, monthly bulletins); the list is pure data, so tests can ensure one
  * schedule under their own ids and queue.
  */
-export function platformSchedules(_taskQueue: string): ScheduleDefinition[] {
-  return [];
+export function platformSchedules(
+  _taskQueue: string,
+  options: { perceptionScanChunkSize?: number } = {},
+): ScheduleDefinition[] {
+  return [
+    {
+      scheduleId: 'perception-nightly-scan',
+      workflowType: 'perceptionScanWorkflow',
+      workflowId: 'perception-scan-nightly',
+      args: [{ kind: 'scan', trigger: 'schedule', chunkSize: options.perceptionScanChunkSize }],
+      // 02:30 in Shanghai: after the departments' nightly exports, before staff start work.
+      spec: { calendars: [{ hour: 2, minute: 30 }], timezone: 'Asia/Shanghai' },
+      note: 'Nightly perception scan: evaluates the published rule models over every worker and writes leads',
+    },
+  ];
 }
 
 /**

@@ -39,7 +39,13 @@ export async function insertFeedRows(
 
 export async function createPendingBatch(
   trx: Transaction<Database>,
-  values: { kind: FeedKind; format: 'ndjson' | 'csv'; encoding: string; uploadedBy: string | null; placeholder: string },
+  values: {
+    kind: FeedKind;
+    format: 'ndjson' | 'csv';
+    encoding: string;
+    uploadedBy: string | null;
+    placeholder: string;
+  },
 ): Promise<string> {
   const row = await trx
     .insertInto('feed_batch')

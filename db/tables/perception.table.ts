@@ -90,14 +90,14 @@ export interface PerceptionScanChunkTable {
   id: Generated<string>;
   scan_id: string;
   chunk_no: number;
-  workers: number;
-  flagged: number;
-  leads_created: number;
-  leads_updated: number;
-  leads_lapsed: number;
-  suppressed: number;
-  dry_added: number;
-  dry_dropped: number;
+  workers: Generated<number>;
+  flagged: Generated<number>;
+  leads_created: Generated<number>;
+  leads_updated: Generated<number>;
+  leads_lapsed: Generated<number>;
+  suppressed: Generated<number>;
+  dry_added: Generated<number>;
+  dry_dropped: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

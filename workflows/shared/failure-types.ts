@@ -15,6 +15,7 @@ export const FailureType = {
   FundsUnavailable: 'FundsUnavailableError',
   SelfApproval: 'SelfApprovalError',
   InvalidData: 'InvalidDataError',
+  ScanNotFound: 'ScanNotFoundError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -24,4 +25,5 @@ export const PERMANENT_FAILURE_TYPES: string[] = [
   FailureType.CaseNotFound,
   FailureType.PolicyInvalid,
   FailureType.InvalidData,
+  FailureType.ScanNotFound,
 ];
