@@ -7,7 +7,7 @@ import { sql, type Kysely } from 'kysely';
  * activities/perception/rule-catalogue.ts; a unit test checks that both list the same rules and thresholds.
  * Later changes are new versions made through PUT /rules/:id, never edits here.
  */
-const RULES: [code: string, thresholds: string, weight: number][] = [
+export const RULES: [code: string, thresholds: string, weight: number][] = [
   ['medical_out_of_pocket', '{"months":12,"minFen":3000000}', 40],
   ['medical_frequent', '{"months":6,"minVisits":6}', 15],
   ['medical_inpatient', '{"months":12,"minStays":2}', 15],
