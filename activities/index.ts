@@ -7,6 +7,8 @@ import { createStationInspectionActivities } from './stations-inspection.activit
 import { createTrainingCourseActivities } from './training-course.activities.js';
 import { createTrainingRecordActivities } from './training-records.activities.js';
 import { createPortalActivities } from './portal.activities.js';
+import { createLeadReviewActivities } from './perception/review.activities.js';
+import { createPerceptionScanActivities } from './perception/scan.activities.js';
 
 export interface ActivityDeps {
   db: Db;
@@ -25,6 +27,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createTrainingRecordActivities(deps),
     ...createTrainingCourseActivities(deps),
     ...createPortalActivities(deps),
+    ...createPerceptionScanActivities(deps),
+    ...createLeadReviewActivities(deps),
   });
 }
 

@@ -14,6 +14,8 @@ import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { workerAuthPlugin } from './plugins/worker-auth.js';
 import { caseRoutes } from './routes/cases/index.js';
+import { feedRoutes } from './routes/feeds/index.js';
+import { perceptionRoutes } from './routes/perception/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
@@ -101,5 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(stationRoutes, deps);
   await app.register(trainingRoutes, deps);
   await app.register(portalRoutes, deps);
+  await app.register(feedRoutes, deps);
+  await app.register(perceptionRoutes, deps);
   return app;
 }

@@ -42,6 +42,10 @@ export interface ApiConfig extends CommonConfig {
   /** Inspection rhythm per station type: names the period of a round started by hand (as the worker's schedules). */
   inspectionRhythms: Record<StationType, CalendarRhythm>;
   portal: PortalConfig;
+  /** Largest department feed upload (streamed, so it may be far above `bodyLimitBytes`). */
+  feedBodyLimitBytes: number;
+  /** Workers per chunk of a perception scan or dry run started through the API. */
+  perceptionScanChunkSize: number;
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -66,6 +70,8 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     publicRateLimitPerMinute: integer(env, 'PUBLIC_RATE_LIMIT_PER_MINUTE', 120, 1),
     inspectionRhythms: readInspectionRhythms(env),
     portal: readPortalConfig(env),
+    feedBodyLimitBytes: integer(env, 'FEED_BODY_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
   });
 }
 

@@ -55,4 +55,5 @@ export const FAILURE_STATUS: Record<string, { status: number; code: string }> = 
   [FailureType.PipelineNotOpen]: { status: 409, code: 'PIPELINE_NOT_OPEN' },
   [FailureType.PipelineNotFound]: { status: 404, code: 'PIPELINE_NOT_FOUND' },
   [FailureType.NotDueYet]: { status: 409, code: 'NOT_DUE_YET' },
+  [FailureType.ScanNotFound]: { status: 404, code: 'SCAN_NOT_FOUND' },
 };

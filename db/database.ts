@@ -14,6 +14,16 @@ import type {
 } from './tables/fund.table.js';
 import type { FeedBatchTable, FeedRowTable } from './tables/feed.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
+import type {
+  PerceptionDryRunChangeTable,
+  PerceptionLeadReasonTable,
+  PerceptionLeadTable,
+  PerceptionRuleTable,
+  PerceptionRuleVersionTable,
+  PerceptionScanChunkTable,
+  PerceptionScanTable,
+  PerceptionSettingTable,
+} from './tables/perception.table.js';
 import type { AuditLogTable, IdempotencyRecordTable, NotificationTable } from './tables/platform.table.js';
 import type { AssistancePolicyTable, PortalLoginAttemptTable, PortalLoginCodeTable } from './tables/portal.table.js';
 import type { HolidayCalendarTable, TimeLimitPolicyTable } from './tables/policy.table.js';
@@ -97,6 +107,14 @@ export interface Database {
   portal_login_code: PortalLoginCodeTable;
   portal_login_attempt: PortalLoginAttemptTable;
   assistance_policy: AssistancePolicyTable;
+  perception_rule: PerceptionRuleTable;
+  perception_rule_version: PerceptionRuleVersionTable;
+  perception_setting: PerceptionSettingTable;
+  perception_scan: PerceptionScanTable;
+  perception_scan_chunk: PerceptionScanChunkTable;
+  perception_lead: PerceptionLeadTable;
+  perception_lead_reason: PerceptionLeadReasonTable;
+  perception_dry_run_change: PerceptionDryRunChangeTable;
 }
 
 export type Db = Kysely<Database>;

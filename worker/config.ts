@@ -21,6 +21,8 @@ export interface WorkerConfig extends CommonConfig {
   maxConcurrentActivities: number;
   /** How often each station type is inspected; each type's Temporal Schedule runs a round at this rhythm. */
   inspectionRhythms: Record<StationType, CalendarRhythm>;
+  /** Workers per chunk of the nightly perception scan. */
+  perceptionScanChunkSize: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
     maxConcurrentActivities: integer(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 50, 1, 1000),
     inspectionRhythms: readInspectionRhythms(env),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
   });
 }
 

@@ -33,7 +33,10 @@ try {
     workflowBundlePath: config.workflowBundlePath,
     maxConcurrentActivities: config.maxConcurrentActivities,
   });
-  const schedules = platformSchedules(config.temporal.taskQueue, { inspectionRhythms: config.inspectionRhythms });
+  const schedules = platformSchedules(config.temporal.taskQueue, {
+    inspectionRhythms: config.inspectionRhythms,
+    perceptionScanChunkSize: config.perceptionScanChunkSize,
+  });
   await ensureSchedules(client, config.temporal.taskQueue, schedules, logger);
   logger.info({ taskQueue: config.temporal.taskQueue, address: config.temporal.address }, 'Worker started');
   await worker.run();

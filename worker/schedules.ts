@@ -28,6 +28,8 @@ export interface ScheduleDefinition {
 export interface ScheduleSettings {
   /** Rhythm of each station type's inspection rounds; the built-in rhythms when absent. */
   inspectionRhythms?: Record<StationType, CalendarRhythm>;
+  /** Workers per chunk of the nightly perception scan; the scan's own default when absent. */
+  perceptionScanChunkSize?: number;
 }
 
 /**
@@ -36,8 +38,22 @@ export interface ScheduleSettings {
  * schedule under their own ids and queue.
  */
 export function platformSchedules(_taskQueue: string, settings: ScheduleSettings = {}): ScheduleDefinition[] {
-  return [...inspectionScheduleDefinitions(settings.inspectionRhythms), portalLoginCleanupSchedule];
+  return [
+    perceptionNightlyScanSchedule(settings.perceptionScanChunkSize),
+    ...inspectionScheduleDefinitions(settings.inspectionRhythms),
+    portalLoginCleanupSchedule,
+  ];
 }
+
+/** Every night at 02:30 Shanghai time: after the departments' nightly exports, before staff start work. */
+export const perceptionNightlyScanSchedule = (chunkSize?: number): ScheduleDefinition => ({
+  scheduleId: 'perception-nightly-scan',
+  workflowType: 'perceptionScanWorkflow',
+  workflowId: 'perception-scan-nightly',
+  args: [{ kind: 'scan', trigger: 'schedule', chunkSize }],
+  spec: { calendars: [{ hour: 2, minute: 30 }], timezone: 'Asia/Shanghai' },
+  note: 'Nightly perception scan: evaluates the published rule models over every worker and writes leads',
+});
 
 /** Every night at 03:17 Shanghai time, the portal's sign-in codes and attempts older than a day are deleted. */
 export const portalLoginCleanupSchedule: ScheduleDefinition = {

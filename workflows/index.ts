@@ -6,3 +6,5 @@ export { inspectionRoundWorkflow } from './station-inspection/inspection-round.w
 export { traineePipelineWorkflow } from './trainee-pipeline/trainee-pipeline.workflow.js';
 export { courseWorkflow } from './course/course.workflow.js';
 export { portalLoginCleanupWorkflow } from './portal-login-cleanup/portal-login-cleanup.workflow.js';
+export { perceptionScanWorkflow } from './perception-scan/perception-scan.workflow.js';
+export { perceptionLeadReviewWorkflow } from './lead-review/lead-review.workflow.js';

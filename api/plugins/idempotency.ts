@@ -31,6 +31,9 @@ function stable(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+const isStream = (body: unknown): boolean =>
+  typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
+
 /** Derives a UUID from an idempotency key, so a repeated create reaches the same workflow id. */
 export function uuidFromKey(owner: string, key: string): string {
   const hex = createHash('sha256').update(`${owner}\u0000${key}`).digest('hex');
@@ -48,7 +51,13 @@ export const idempotencyPlugin = fp(async (app: FastifyInstance, options: { db: 
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
     const key = request.headers['idempotency-key'];
-    if (key === undefined || !WRITE_METHODS.has(request.method) || request.routeOptions.config?.idempotency === false) {
+    // A streamed body (a feed upload) cannot be hashed before it is read; such routes are idempotent by content.
+    if (
+      key === undefined ||
+      !WRITE_METHODS.has(request.method) ||
+      request.routeOptions.config?.idempotency === false ||
+      isStream(request.body)
+    ) {
       return;
     }
     if (typeof key !== 'string' || !KEY_PATTERN.test(key)) {

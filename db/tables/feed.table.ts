@@ -36,6 +36,13 @@ export interface FeedBatchTable {
   rejected: number;
   /** The rows refused: `[{ line, field, reason }]`, capped in size by the importer. */
   errors: Json<{ line: number; field: string; reason: string }[]>;
+  /** Accepted rows that were new; the others (`duplicates`) were already stored from an earlier batch. */
+  stored: Generated<number>;
+  duplicates: Generated<number>;
+  /** Every problem found, also those beyond the capped `errors` list. */
+  error_count: Generated<number>;
+  bytes: Generated<number>;
+  encoding: Generated<string>;
 }
 
 /**

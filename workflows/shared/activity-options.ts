@@ -23,3 +23,18 @@ export const notify: ActivityOptions = {
     nonRetryableErrorTypes: PERMANENT_FAILURE_TYPES,
   },
 };
+
+/**
+ * Long set-based database work (a chunk of a perception scan, its planning): up to 15 minutes, heartbeating
+ * between statements so that a lost worker is noticed within two minutes rather than at the timeout.
+ */
+export const longIo: ActivityOptions = {
+  startToCloseTimeout: '15 minutes',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    nonRetryableErrorTypes: PERMANENT_FAILURE_TYPES,
+  },
+};

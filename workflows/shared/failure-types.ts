@@ -28,6 +28,7 @@ export const FailureType = {
   PipelineNotOpen: 'PipelineNotOpenError',
   PipelineNotFound: 'PipelineNotFoundError',
   NotDueYet: 'NotDueYetError',
+  ScanNotFound: 'ScanNotFoundError',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -39,4 +40,5 @@ export const PERMANENT_FAILURE_TYPES: string[] = [
   FailureType.InvalidData,
   FailureType.StationNotFound,
   FailureType.PipelineNotFound,
+  FailureType.ScanNotFound,
 ];

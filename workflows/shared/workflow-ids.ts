@@ -16,3 +16,8 @@ export const traineePipelineWorkflowId = (courseId: string, workerId: string): s
   `trainee-pipeline-${courseId}-${workerId}`;
 
 export const courseWorkflowId = (courseId: string): string => `course-${courseId}`;
+/** One scan or dry run of perception; the scan id is its business key. */
+export const perceptionScanWorkflowId = (scanId: string): string => `perception-scan-${scanId}`;
+
+/** The review deadlines of the leads one scan raised. */
+export const leadReviewWorkflowId = (scanId: string): string => `perception-review-${scanId}`;

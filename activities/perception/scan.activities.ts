@@ -1,0 +1,449 @@
+import { ApplicationFailure, getClient, heartbeat, log } from '@temporalio/activity';
+import { sql, type Transaction } from 'kysely';
+import type { Database, Db } from '../../db/database.js';
+import type { PerceptionScan, PerceptionSetting } from '../../db/tables/perception.table.js';
+import type {
+  BeginScanInput,
+  ChunkResult,
+  ScanPlan,
+  ScanTotals,
+} from '../../workflows/perception-scan/perception-scan.state.js';
+import { FailureType } from '../../workflows/shared/failure-types.js';
+import { shanghaiDate } from '../../workflows/shared/working-time.js';
+import { hitsSql, loadInstances, type RuleInstance } from './rule-engine.js';
+
+export interface PerceptionScanDeps {
+  db: Db;
+}
+
+const ONE_RUNNING_SCAN = 'perception_scan_one_running_idx';
+
+const planOf = (scan: PerceptionScan): ScanPlan => ({
+  scanId: scan.id,
+  status: scan.status,
+  totalChunks: scan.total_chunks,
+  chunksDone: scan.chunks_done,
+  blockedByScanId: scan.blocked_by_scan_id,
+});
+
+/** The ids bounding chunk `chunkNo` (1-based): (bounds[k-2], bounds[k-1]], open at both ends of the list. */
+export function chunkRange(bounds: readonly string[], chunkNo: number): { after: string | null; upTo: string | null } {
+  return { after: bounds[chunkNo - 2] ?? null, upTo: bounds[chunkNo - 1] ?? null };
+}
+
+export async function currentSetting(db: Db | Transaction<Database>): Promise<PerceptionSetting> {
+  return db.selectFrom('perception_setting').selectAll().orderBy('version', 'desc').limit(1).executeTakeFirstOrThrow();
+}
+
+/**
+ * The perception scan's activities. Each is idempotent: the scan row is keyed on the scan id, and a chunk writes
+ * its mark (scan id, chunk number) in the same transaction as its leads, so a retried chunk finds the mark and
+ * answers what the first attempt stored.
+ */
+export function createPerceptionScanActivities({ db }: PerceptionScanDeps) {
+  async function isRunning(workflowId: string): Promise<boolean> {
+    try {
+      const description = await getClient().workflow.getHandle(workflowId).describe();
+      return description.status.name === 'RUNNING';
+    } catch (error) {
+      if ((error as { name?: string }).name === 'WorkflowNotFoundError') {
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    /**
+     * Plans a scan: snapshots the published rule versions (and the candidate of a dry run) and the scoring settings,
+     * matches feed rows still waiting for their worker, and cuts the workers into keyset chunks. A scan that writes
+     * leads takes the one running slot; if another holds it, this one is stored as skipped. A holder whose workflow
+     * is gone (terminated by an operator) is marked abandoned and the slot taken over.
+     */
+    async beginPerceptionScan(input: BeginScanInput): Promise<ScanPlan> {
+      const existing = await db
+        .selectFrom('perception_scan')
+        .selectAll()
+        .where('id', '=', input.scanId)
+        .executeTakeFirst();
+      if (existing) {
+        return planOf(existing);
+      }
+      if (input.kind === 'scan') {
+        // Rows stored while their worker was being registered, in a transaction the trigger could not see.
+        await sql`update feed_row f set worker_id = w.id from worker w
+                  where f.worker_id is null and f.id_number_hash = w.id_number_hash`.execute(db);
+        heartbeat();
+      }
+      const published = await db
+        .selectFrom('perception_rule_version')
+        .select('id')
+        .where('status', '=', 'published')
+        .where('enabled', '=', true)
+        .orderBy('id')
+        .execute();
+      const setting = await currentSetting(db);
+      const { rows: bounds } = await sql<{ id: string }>`
+        select id from (select id, row_number() over (order by id) as n from worker) w
+        where n % ${input.chunkSize} = 0 order by id`.execute(db);
+      heartbeat();
+      const row = {
+        id: input.scanId,
+        workflow_id: input.workflowId,
+        kind: input.kind,
+        trigger: input.trigger,
+        requested_by: input.requestedByUserId,
+        as_of: shanghaiDate(Date.now()),
+        rule_version_ids: published.map((v) => v.id),
+        candidate_version_id: input.candidateVersionId,
+        setting_version: setting.version,
+        chunk_size: input.chunkSize,
+        chunk_bounds: bounds.map((b) => b.id),
+        total_chunks: bounds.length + 1,
+        started_at: new Date(),
+      };
+      for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+          const created = await db
+            .insertInto('perception_scan')
+            .values({ ...row, status: 'running' })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          log.info('Perception scan planned', { scanId: input.scanId, chunks: created.total_chunks });
+          return planOf(created);
+        } catch (error) {
+          if ((error as { constraint?: string }).constraint !== ONE_RUNNING_SCAN) {
+            throw error;
+          }
+        }
+        const holder = await db
+          .selectFrom('perception_scan')
+          .select(['id', 'workflow_id'])
+          .where('status', '=', 'running')
+          .where('kind', '=', 'scan')
+          .executeTakeFirst();
+        if (holder && (await isRunning(holder.workflow_id))) {
+          const skipped = await db
+            .insertInto('perception_scan')
+            .values({ ...row, status: 'skipped', blocked_by_scan_id: holder.id, finished_at: new Date() })
+            .returningAll()
+            .executeTakeFirstOrThrow();
+          log.info('Perception scan skipped: another is running', { scanId: input.scanId, runningScanId: holder.id });
+          return planOf(skipped);
+        }
+        if (holder) {
+          await db
+            .updateTable('perception_scan')
+            .set({ status: 'abandoned', finished_at: new Date(), updated_at: sql`now()` })
+            .where('id', '=', holder.id)
+            .where('status', '=', 'running')
+            .execute();
+          log.warn('Perception scan abandoned: its workflow is gone', { scanId: holder.id });
+        }
+      }
+      throw new Error('Could not take the running-scan slot');
+    },
+
+    /**
+     * Evaluates one chunk of workers and writes the outcome in one transaction with the chunk's mark. A scan
+     * upserts one open lead per flagged worker (with its reasons), lapses open leads no longer flagged, and leaves
+     * suppressed workers alone; a dry run stores who the candidate version would add or drop.
+     * Failure type ScanNotFoundError when the scan row is missing.
+     */
+    async scanPerceptionChunk({ scanId, chunkNo }: { scanId: string; chunkNo: number }): Promise<ChunkResult> {
+      return db.transaction().execute(async (trx) => {
+        const scan = await trx.selectFrom('perception_scan').selectAll().where('id', '=', scanId).executeTakeFirst();
+        if (!scan) {
+          throw ApplicationFailure.nonRetryable(`Perception scan ${scanId} not found`, FailureType.ScanNotFound);
+        }
+        const marked = await trx
+          .insertInto('perception_scan_chunk')
+          .values({ scan_id: scanId, chunk_no: chunkNo })
+          .onConflict((oc) => oc.columns(['scan_id', 'chunk_no']).doNothing())
+          .returning('id')
+          .executeTakeFirst();
+        if (!marked) {
+          const done = await trx
+            .selectFrom('perception_scan_chunk')
+            .selectAll()
+            .where('scan_id', '=', scanId)
+            .where('chunk_no', '=', chunkNo)
+            .executeTakeFirstOrThrow();
+          log.info('Perception chunk already done', { scanId, chunkNo });
+          return chunkResult(done);
+        }
+
+        const range = chunkRange(scan.chunk_bounds, chunkNo);
+        const setting = await trx
+          .selectFrom('perception_setting')
+          .selectAll()
+          .where('version', '=', scan.setting_version)
+          .executeTakeFirstOrThrow();
+        const result =
+          scan.kind === 'scan'
+            ? await scanChunk(trx, scan, setting, range)
+            : await dryRunChunk(trx, scan, setting, range);
+        await trx
+          .updateTable('perception_scan_chunk')
+          .set({
+            workers: result.workers,
+            flagged: result.flagged,
+            leads_created: result.leadsCreated,
+            leads_updated: result.leadsUpdated,
+            leads_lapsed: result.leadsLapsed,
+            suppressed: result.suppressed,
+            dry_added: result.dryAdded,
+            dry_dropped: result.dryDropped,
+          })
+          .where('id', '=', marked.id)
+          .execute();
+        await trx
+          .updateTable('perception_scan')
+          .set((eb) => ({
+            chunks_done: eb('chunks_done', '+', 1),
+            workers_scanned: eb('workers_scanned', '+', result.workers),
+            workers_flagged: eb('workers_flagged', '+', result.flagged),
+            leads_created: eb('leads_created', '+', result.leadsCreated),
+            leads_updated: eb('leads_updated', '+', result.leadsUpdated),
+            leads_lapsed: eb('leads_lapsed', '+', result.leadsLapsed),
+            suppressed: eb('suppressed', '+', result.suppressed),
+            dry_added: eb('dry_added', '+', result.dryAdded),
+            dry_dropped: eb('dry_dropped', '+', result.dryDropped),
+            updated_at: sql`now()`,
+          }))
+          .where('id', '=', scanId)
+          .execute();
+        log.info('Perception chunk done', { scanId, chunkNo, workers: result.workers, flagged: result.flagged });
+        return { ...result, chunkNo };
+      });
+    },
+
+    /** Marks the scan completed, its totals re-added from its chunk marks. Idempotent. */
+    async finishPerceptionScan({ scanId }: { scanId: string }): Promise<ScanTotals> {
+      await sql`
+        update perception_scan s set status = 'completed', finished_at = now(), updated_at = now(),
+          chunks_done = c.chunks, workers_scanned = c.workers, workers_flagged = c.flagged,
+          leads_created = c.created, leads_updated = c.updated, leads_lapsed = c.lapsed, suppressed = c.suppressed,
+          dry_added = c.added, dry_dropped = c.dropped
+        from (select count(*)::int as chunks, coalesce(sum(workers), 0)::int as workers,
+                     coalesce(sum(flagged), 0)::int as flagged, coalesce(sum(leads_created), 0)::int as created,
+                     coalesce(sum(leads_updated), 0)::int as updated, coalesce(sum(leads_lapsed), 0)::int as lapsed,
+                     coalesce(sum(suppressed), 0)::int as suppressed, coalesce(sum(dry_added), 0)::int as added,
+                     coalesce(sum(dry_dropped), 0)::int as dropped
+              from perception_scan_chunk where scan_id = ${scanId}::uuid) c
+        where s.id = ${scanId}::uuid and s.status = 'running'`.execute(db);
+      const scan = await db.selectFrom('perception_scan').selectAll().where('id', '=', scanId).executeTakeFirst();
+      if (!scan) {
+        throw ApplicationFailure.nonRetryable(`Perception scan ${scanId} not found`, FailureType.ScanNotFound);
+      }
+      return {
+        scanId,
+        status: scan.status,
+        chunksDone: scan.chunks_done,
+        workersScanned: scan.workers_scanned,
+        leadsCreated: scan.leads_created,
+      };
+    },
+
+    /** Marks a scan that cannot finish as failed, with the reason, freeing the running slot. */
+    async failPerceptionScan({ scanId, message }: { scanId: string; message: string }): Promise<void> {
+      await db
+        .updateTable('perception_scan')
+        .set({ status: 'failed', failure: message.slice(0, 500), finished_at: new Date(), updated_at: sql`now()` })
+        .where('id', '=', scanId)
+        .where('status', '=', 'running')
+        .execute();
+    },
+  };
+}
+
+const chunkResult = (row: {
+  chunk_no: number;
+  workers: number;
+  flagged: number;
+  leads_created: number;
+  leads_updated: number;
+  leads_lapsed: number;
+  suppressed: number;
+  dry_added: number;
+  dry_dropped: number;
+}): ChunkResult => ({
+  chunkNo: row.chunk_no,
+  workers: row.workers,
+  flagged: row.flagged,
+  leadsCreated: row.leads_created,
+  leadsUpdated: row.leads_updated,
+  leadsLapsed: row.leads_lapsed,
+  suppressed: row.suppressed,
+  dryAdded: row.dry_added,
+  dryDropped: row.dry_dropped,
+});
+
+const workerFilter = (column: string, range: { after: string | null; upTo: string | null }) =>
+  sql`${range.after ? sql`and ${sql.ref(column)} > ${range.after}::uuid` : sql``}
+      ${range.upTo ? sql`and ${sql.ref(column)} <= ${range.upTo}::uuid` : sql``}`;
+
+async function countWorkers(trx: Transaction<Database>, range: { after: string | null; upTo: string | null }) {
+  const { rows } = await sql<{ n: number }>`
+    select count(*)::int as n from worker w where true ${workerFilter('w.id', range)}`.execute(trx);
+  return rows[0]!.n;
+}
+
+/**
+ * One chunk of a real scan. Score = sum of the weights of the rules that fired; a worker scoring at least
+ * line - margin is flagged, in group `registered` (already registered hardship), `borderline` (status borderline,
+ * or a score below the line) or `discovered` (status none, score at or above the line). A flagged worker with an
+ * open case, or with a lead dismissed or a case closed within the suppression days and no hardship feed row
+ * stored since, gets no lead.
+ */
+async function scanChunk(
+  trx: Transaction<Database>,
+  scan: PerceptionScan,
+  setting: PerceptionSetting,
+  range: { after: string | null; upTo: string | null },
+): Promise<Omit<ChunkResult, 'chunkNo'>> {
+  const instances = await loadInstances(trx, scan.rule_version_ids);
+  const floor = setting.line - setting.margin;
+  const quietSince = sql`${scan.started_at}::timestamptz - make_interval(days => ${setting.suppress_days})`;
+  await sql`create temp table pc_hits on commit drop as ${hitsSql(instances, scan.as_of, range)}`.execute(trx);
+  heartbeat();
+  await sql`
+    create temp table pc_flagged on commit drop as
+    select w.id as worker_id, w.unit_id, o.path as unit_path,
+           case when o.level = 'grassroots' and p.id is not null then p.id else o.id end as review_unit_id,
+           case when o.level = 'grassroots' and p.id is not null then p.path else o.path end as review_unit_path,
+           s.score, s.data_as_of, s.version_ids, s.digest,
+           case when w.hardship_status = 'registered' then 'registered'
+                when w.hardship_status = 'borderline' or s.score < ${setting.line} then 'borderline'
+                else 'discovered' end as hardship_group,
+           exists (select 1 from assistance_case c where c.worker_id = w.id and c.status = 'open') as has_open_case,
+           exists (
+             select 1 from (
+               select l.reviewed_at as quiet_from from perception_lead l
+                where l.worker_id = w.id and l.status = 'dismissed' and l.reviewed_at > ${quietSince}
+               union all
+               select c.closed_at from assistance_case c
+                where c.worker_id = w.id and c.status <> 'open' and c.closed_at > ${quietSince}
+             ) q
+             where not exists (select 1 from feed_row f where f.worker_id = w.id and f.kind <> 'department_help'
+                                 and f.created_at > q.quiet_from)
+           ) as quiet
+    from (select worker_id, sum(weight)::int as score, max(latest_on) as data_as_of,
+                 array_agg(rule_version_id order by rule_version_id) as version_ids,
+                 md5(string_agg(rule_version_id::text || ':' || reason, '|' order by rule_version_id)) as digest
+          from pc_hits group by worker_id having sum(weight) >= ${floor}) s
+    join worker w on w.id = s.worker_id
+    join org_unit o on o.id = w.unit_id
+    left join org_unit p on p.id = o.parent_id`.execute(trx);
+  heartbeat();
+
+  const lapsed = await sql`
+    update perception_lead l
+       set status = 'lapsed', lapsed_at = now(), last_scan_id = ${scan.id}::uuid, updated_at = now(),
+           lapsed_reason = case when exists (select 1 from assistance_case c where c.worker_id = l.worker_id
+                                               and c.status = 'open') then 'case_open' else 'no_longer_flagged' end
+     where l.status = 'open' ${workerFilter('l.worker_id', range)}
+       and not exists (select 1 from pc_flagged g where g.worker_id = l.worker_id and not g.has_open_case and not g.quiet)`.execute(
+    trx,
+  );
+  await sql`create temp table pc_upserted (id uuid, worker_id uuid, inserted boolean) on commit drop`.execute(trx);
+  await sql`
+    with upserted as (
+      insert into perception_lead (worker_id, worker_unit_id, worker_unit_path, review_unit_id, review_unit_path,
+                                   hardship_group, score, status, raised_scan_id, last_scan_id, setting_version,
+                                   rule_version_ids, reasons_digest, data_as_of)
+      select worker_id, unit_id, unit_path, review_unit_id, review_unit_path, hardship_group, score, 'open',
+             ${scan.id}::uuid, ${scan.id}::uuid, ${setting.version}, version_ids, digest, data_as_of
+      from pc_flagged where not has_open_case and not quiet
+      on conflict (worker_id) where status = 'open' do update set
+        worker_unit_id = excluded.worker_unit_id, worker_unit_path = excluded.worker_unit_path,
+        review_unit_id = excluded.review_unit_id, review_unit_path = excluded.review_unit_path,
+        hardship_group = excluded.hardship_group, score = excluded.score, last_scan_id = excluded.last_scan_id,
+        setting_version = excluded.setting_version, rule_version_ids = excluded.rule_version_ids,
+        reasons_digest = excluded.reasons_digest, data_as_of = excluded.data_as_of, updated_at = now()
+      where (perception_lead.reasons_digest, perception_lead.hardship_group, perception_lead.score,
+             perception_lead.worker_unit_id)
+        is distinct from (excluded.reasons_digest, excluded.hardship_group, excluded.score, excluded.worker_unit_id)
+      returning id, worker_id, (xmax = 0) as inserted
+    )
+    insert into pc_upserted select id, worker_id, inserted from upserted`.execute(trx);
+  await sql`delete from perception_lead_reason r using pc_upserted u where r.lead_id = u.id and not u.inserted`.execute(
+    trx,
+  );
+  await sql`
+    insert into perception_lead_reason (lead_id, rule_id, rule_version_id, weight, reason, figures, data_as_of)
+    select u.id, h.rule_id, h.rule_version_id, h.weight, h.reason, h.figures, h.latest_on
+    from pc_upserted u join pc_hits h on h.worker_id = u.worker_id`.execute(trx);
+  const { rows } = await sql<{ flagged: number; suppressed: number; created: number; updated: number }>`
+    select (select count(*)::int from pc_flagged) as flagged,
+           (select count(*)::int from pc_flagged where has_open_case or quiet) as suppressed,
+           (select count(*)::int from pc_upserted where inserted) as created,
+           (select count(*)::int from pc_upserted where not inserted) as updated`.execute(trx);
+  const counts = rows[0]!;
+  return {
+    workers: await countWorkers(trx, range),
+    flagged: counts.flagged,
+    leadsCreated: counts.created,
+    leadsUpdated: counts.updated,
+    leadsLapsed: Number(lapsed.numAffectedRows ?? 0),
+    suppressed: counts.suppressed,
+    dryAdded: 0,
+    dryDropped: 0,
+  };
+}
+
+/**
+ * One chunk of a dry run: the flagged set under the published rule versions against the same set with the
+ * candidate version in place of its rule's published one (or beside them, for a rule never published). Compares
+ * who would be flagged (score at least line - margin), before suppression, which is the same on both sides.
+ */
+async function dryRunChunk(
+  trx: Transaction<Database>,
+  scan: PerceptionScan,
+  setting: PerceptionSetting,
+  range: { after: string | null; upTo: string | null },
+): Promise<Omit<ChunkResult, 'chunkNo'>> {
+  const candidateId = scan.candidate_version_id;
+  if (!candidateId) {
+    throw ApplicationFailure.nonRetryable(`Dry run ${scan.id} has no candidate version`, FailureType.InvalidData);
+  }
+  const candidate = await trx
+    .selectFrom('perception_rule_version')
+    .select(['id', 'rule_id', 'enabled'])
+    .where('id', '=', candidateId)
+    .executeTakeFirstOrThrow();
+  const ids = [...new Set([...scan.rule_version_ids, ...(candidate.enabled ? [candidate.id] : [])])];
+  const instances: RuleInstance[] = await loadInstances(trx, ids);
+  const before = instances.filter((i) => scan.rule_version_ids.includes(i.versionId)).map((i) => i.no);
+  const after = instances
+    .filter((i) => i.versionId === candidate.id || (i.ruleId !== candidate.rule_id && before.includes(i.no)))
+    .map((i) => i.no);
+  const floor = setting.line - setting.margin;
+  const written = await sql`
+    with hits as (${hitsSql(instances, scan.as_of, range)}),
+    scores as (
+      select worker_id,
+             coalesce(sum(weight) filter (where instance_no = any(${before}::int[])), 0)::int as before,
+             coalesce(sum(weight) filter (where instance_no = any(${after}::int[])), 0)::int as after
+      from hits group by worker_id
+    )
+    insert into perception_dry_run_change (scan_id, worker_id, worker_unit_id, worker_unit_path, change,
+                                           score_before, score_after)
+    select ${scan.id}::uuid, w.id, w.unit_id, o.path, case when s.after >= ${floor} then 'added' else 'dropped' end,
+           s.before, s.after
+    from scores s join worker w on w.id = s.worker_id join org_unit o on o.id = w.unit_id
+    where (s.before >= ${floor}) <> (s.after >= ${floor})
+    on conflict (scan_id, worker_id) do nothing
+    returning change`.execute(trx);
+  const changes = written.rows as { change: string }[];
+  return {
+    workers: await countWorkers(trx, range),
+    flagged: 0,
+    leadsCreated: 0,
+    leadsUpdated: 0,
+    leadsLapsed: 0,
+    suppressed: 0,
+    dryAdded: changes.filter((c) => c.change === 'added').length,
+    dryDropped: changes.filter((c) => c.change === 'dropped').length,
+  };
+}
