@@ -12,7 +12,9 @@ import { auditPlugin } from './plugins/audit.js';
 import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
+import { caseReportRoutes } from './routes/case-reports/index.js';
 import { caseRoutes } from './routes/cases/index.js';
+import { consoleRoutes } from './routes/console/index.js';
 import { fundRoutes } from './routes/funds/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
@@ -86,5 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(caseRoutes, deps);
   await app.register(policyRoutes, deps);
   await app.register(fundRoutes, deps);
+  await app.register(caseReportRoutes, deps);
+  await app.register(consoleRoutes, deps);
   return app;
 }

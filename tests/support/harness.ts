@@ -20,6 +20,8 @@ export interface HarnessOptions {
   workerOverrides?: Partial<WorkerOptions>;
   /** Extra API environment, applied last (for example `{ LOGIN_ATTEMPTS_PER_MINUTE: '3' }` for a limit test). */
   env?: Record<string, string>;
+  /** Also listen on 127.0.0.1 (a free port), for a real client such as a browser; the address is `baseUrl`. */
+  listen?: boolean;
 }
 
 export interface RequestOptions {
@@ -41,6 +43,8 @@ export interface Harness {
   client: Client;
   config: ApiConfig;
   taskQueue: string;
+  /** `http://127.0.0.1:<port>` when created with `listen: true`, otherwise null. */
+  baseUrl: string | null;
   /** Logs in through POST /auth/login and returns the bearer token. */
   login(username: string, password?: string): Promise<string>;
   request<T = any>(method: InjectOptions['method'], url: string, options?: RequestOptions): Promise<HarnessResponse<T>>;
@@ -139,6 +143,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     const app = await buildApp({ config, db, temporal: { client, taskQueue }, logger });
     closers.push(() => app.close());
     await app.ready();
+    let baseUrl: string | null = null;
+    if (options.listen) {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      baseUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : null;
+    }
 
     const request = async <T = any>(
       method: InjectOptions['method'],
@@ -161,7 +171,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return response.body.token;
     };
 
-    return { app, db, client, config, taskQueue, login, request, stopWorker, startWorker, close: closeAll };
+    return { app, db, client, config, taskQueue, baseUrl, login, request, stopWorker, startWorker, close: closeAll };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;
