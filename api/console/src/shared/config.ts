@@ -8,8 +8,9 @@ export interface ClientConfig {
 }
 
 function readConfig(): ClientConfig {
+  // Without the server's settings (a page opened from another server), the page's own <base> is the best guess.
   const fallback: ClientConfig = {
-    basePath: '/console/',
+    basePath: new URL(document.baseURI).pathname.replace(/[^/]*$/, ''),
     consoleBasePath: '/console/',
     phoneBasePath: '/m/',
     tileUrl: null,

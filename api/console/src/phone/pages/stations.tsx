@@ -16,7 +16,11 @@ const SERVICES: Record<string, string> = {
 const distance = (m: unknown) =>
   typeof m === 'number' ? (m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`) : '';
 
-/** The nearest open rest stations (GET /public/stations/nearby, GeoJSON sorted by distance); no login needed. */
+/**
+ * The nearest open rest stations (GET /public/stations/nearby, GeoJSON sorted by distance); no login needed.
+ * Known limit: it needs the phone's location (and so HTTPS outside localhost); a worker who refuses it cannot yet
+ * pick a place by hand.
+ */
 export function StationsPage() {
   const [service, setService] = useState('');
   const [state, setState] = useState<{ busy: boolean; error: unknown; stations: StationFeature[] | null }>({

@@ -42,10 +42,12 @@ interface Props {
   me: Me;
   units: Units;
   onActed: (answer: CaseDetail, what: string) => void;
+  /** Reads the case again: after a refusal because someone else acted first, the page shows where it stands. */
+  onRefresh: () => void;
 }
 
 /** The buttons for exactly the actions the API says the caller may take now, each opening its form. */
-export function ActionPanel({ kase, me, units, onActed }: Props) {
+export function ActionPanel({ kase, me, units, onActed, onRefresh }: Props) {
   const [choice, setChoice] = useState<Choice | null>(null);
   const choices: Choice[] = [...kase.availableActions, ...(kase.canSuspend ? (['suspend'] as const) : [])];
 
@@ -82,6 +84,10 @@ export function ActionPanel({ kase, me, units, onActed }: Props) {
           me={me}
           units={units}
           onCancel={() => setChoice(null)}
+          onRefresh={() => {
+            setChoice(null);
+            onRefresh();
+          }}
           onActed={(answer) => {
             setChoice(null);
             onActed(answer, choice === 'suspend' ? '暂停计时' : ACTION_LABELS[choice]);
@@ -109,6 +115,7 @@ function ActionForm({
   me,
   units,
   onCancel,
+  onRefresh,
   onActed,
 }: Omit<Props, 'onActed'> & { choice: Choice; onCancel: () => void; onActed: (answer: CaseDetail) => void }) {
   // One key per opened form: a second click or a retry after a lost answer acts only once.
@@ -374,6 +381,13 @@ function ActionForm({
         </>
       )}
       <ErrorBanner error={error} />
+      {error instanceof ApiError && (error.status === 409 || error.status === 403) && (
+        <p>
+          <button type="button" class="button button-small" onClick={onRefresh}>
+            刷新工单，查看最新状态
+          </button>
+        </p>
+      )}
       <div class="form-buttons">
         <button type="submit" class="button button-primary" disabled={busy} data-submit={choice}>
           {busy ? '正在提交……' : `确认${label}`}

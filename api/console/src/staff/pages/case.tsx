@@ -103,7 +103,7 @@ export function CasePage({ id, me }: { id: string; me: Me }) {
               )}
             </dl>
           </section>
-          <ActionPanel kase={c} me={me} units={units} onActed={onActed} />
+          <ActionPanel kase={c} me={me} units={units} onActed={onActed} onRefresh={kase.reload} />
           <section class="card" aria-labelledby="worker-title">
             <h2 id="worker-title">职工与诉求</h2>
             <dl class="facts">

@@ -14,6 +14,12 @@ const CATEGORY_SERIES = CATEGORIES.map((category, i) => ({
   color: PALETTE[i % PALETTE.length]!,
 }));
 
+/** "12月"; the first column and every January carry the year: "2026年1月". */
+function monthLabel(month: string, first: boolean): string {
+  const [year, number] = [month.slice(0, 4), Number(month.slice(5, 7))];
+  return first || number === 1 ? `${year}年${number}月` : `${number}月`;
+}
+
 /** The day after a Shanghai date, for an exclusive end. */
 const nextDay = (date: string) => shanghaiDate(Date.parse(`${date}T00:00:00+08:00`) + 86_400_000);
 
@@ -51,6 +57,11 @@ export function FundsReportPage({ me, query }: { me: Me; query: URLSearchParams 
       .filter((row) => row.category === category)
       .reduce((s, row) => s + row.personTimes, 0),
   })).filter((row) => row.amountFen > 0);
+  const months = (r?.byMonth ?? []).map((month, i) => ({
+    label: monthLabel(month.month, i === 0),
+    values: CATEGORIES.map((category) => month.byCategory.find((c) => c.category === category)?.amountFen ?? 0),
+  }));
+  const present = CATEGORIES.map((_, i) => months.some((m) => m.values[i]! > 0));
 
   return (
     <main class="page">
@@ -123,14 +134,9 @@ export function FundsReportPage({ me, query }: { me: Me; query: URLSearchParams 
               <section class="card column">
                 <ColumnChart
                   title="按月的发放金额（按类别堆叠）"
-                  series={CATEGORY_SERIES}
+                  series={CATEGORY_SERIES.filter((_, i) => present[i])}
                   format={yuanShort}
-                  columns={(r.byMonth ?? []).map((month) => ({
-                    label: month.month.slice(2).replace('-', '/'),
-                    values: CATEGORIES.map(
-                      (category) => month.byCategory.find((c) => c.category === category)?.amountFen ?? 0,
-                    ),
-                  }))}
+                  columns={months.map((m) => ({ label: m.label, values: m.values.filter((_, i) => present[i]) }))}
                 />
               </section>
             </div>
