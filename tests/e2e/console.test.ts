@@ -219,12 +219,16 @@ describe('staff console in a browser', () => {
     const bannerText = await banner.innerText();
     const bannerCode = await banner.getAttribute('data-code');
     await screenshot(page, 'errors', 'step-mismatch');
+    await page.getByRole('button', { name: '刷新工单，查看最新状态' }).click();
+    await expect.poll(() => page.getByTestId('case-step').innerText()).toBe('入户核实');
+    const offered = await page.getByTestId('actions').locator('button[data-action]').allInnerTexts();
 
     expect(loginError).toBe('用户名或密码错误');
     expect(mismatch.status).toBe(409);
     expect(bannerCode).toBe('STEP_MISMATCH');
     expect(bannerText).toBe(mismatch.body.error.message);
     expect(bannerText).toBe('工单当前处于「入户核实」步骤，不能执行「受理」');
+    expect(offered).toEqual(['核实', '撤销', '暂停计时']);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -247,6 +251,7 @@ describe('staff console in a browser', () => {
       await page.goto(`${baseUrl}/console/${path}`);
       await page.getByRole('heading', { name: ready, exact: true }).waitFor();
       await page.locator('.loading').first().waitFor({ state: 'detached' });
+      await page.waitForLoadState('networkidle');
       await screenshot(page, 'admin', name);
     }
     await page.goto(`${baseUrl}/console/no-such-page`);
@@ -254,6 +259,8 @@ describe('staff console in a browser', () => {
     await page.goto(`${baseUrl}/console/funds/report`);
     const report = await page.locator('.stats').innerText();
     await page.goto(`${baseUrl}/console/funds`);
+    // Unit names arrive with GET /org-units, a moment after the budgets.
+    await page.getByTestId('budgets-table').getByText('绍兴市总工会').waitFor();
     const budgets = await page.getByTestId('budgets-table').innerText();
 
     expect(notFound).toBe('页面不存在');

@@ -14,12 +14,12 @@ export interface Units {
 
 const depth = (path: string) => path.split('/').length - 2;
 
-export function unitsFrom(list: OrgUnit[]): Units {
+export function unitsFrom(list: OrgUnit[], unknown?: string): Units {
   const byId = new Map(list.map((unit) => [unit.id, unit]));
   // The list is the caller's subtree in path order: its first unit is the caller's own, whose path names every
   // unit above it. Units outside the subtree have no name here; say which side of it they are on.
   const ancestors = new Set(list[0]?.path.split('/').filter(Boolean) ?? []);
-  const outside = (id: string) => (ancestors.has(id) ? '上级单位' : '其他单位');
+  const outside = (id: string) => unknown ?? (ancestors.has(id) ? '上级单位' : '其他单位');
   return {
     byId,
     list,
@@ -33,10 +33,14 @@ export function unitsFrom(list: OrgUnit[]): Units {
   };
 }
 
-const EMPTY = unitsFrom([]);
+const LOADING = unitsFrom([], '…');
+const FAILED = unitsFrom([], '—');
 
-/** The caller's units for names and pickers; until they arrive (or if they fail), names read "其他单位". */
+/** The caller's units for names and pickers; names read "…" until they arrive and "—" if they could not be read. */
 export function useUnits(): Units {
   const resource = useResource(fetchUnits, []);
-  return useMemo(() => (resource.data ? unitsFrom(resource.data) : EMPTY), [resource.data]);
+  return useMemo(
+    () => (resource.data ? unitsFrom(resource.data) : resource.error ? FAILED : LOADING),
+    [resource.data, resource.error],
+  );
 }
