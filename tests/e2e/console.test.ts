@@ -222,6 +222,11 @@ describe('staff console in a browser', () => {
     await page.getByRole('button', { name: '刷新工单，查看最新状态' }).click();
     await expect.poll(() => page.getByTestId('case-step').innerText()).toBe('入户核实');
     const offered = await page.getByTestId('actions').locator('button[data-action]').allInnerTexts();
+    await runAction(page, '暂停计时', async (form) => {
+      await form.getByLabel('暂停原因').fill('等待职工补交住院证明');
+    });
+    const paused = await page.locator('section', { hasText: '办理与时限' }).innerText();
+    await screenshot(page, 'errors', 'case-suspended');
 
     expect(loginError).toBe('用户名或密码错误');
     expect(mismatch.status).toBe(409);
@@ -229,6 +234,8 @@ describe('staff console in a browser', () => {
     expect(bannerText).toBe(mismatch.body.error.message);
     expect(bannerText).toBe('工单当前处于「入户核实」步骤，不能执行「受理」');
     expect(offered).toEqual(['核实', '撤销', '暂停计时']);
+    expect(paused).toMatch(/暂停计时至 \d{2}-\d{2} \d{2}:\d{2}/);
+    expect((await api.get('shengzhou_t1_g2_caseworker', kase.id)).suspendedUntil).not.toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   });
