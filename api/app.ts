@@ -13,16 +13,18 @@ import { authPlugin } from './plugins/auth.js';
 import { errorHandlerPlugin } from './plugins/error-handler.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { workerAuthPlugin } from './plugins/worker-auth.js';
+import { caseReportRoutes } from './routes/case-reports/index.js';
 import { caseRoutes } from './routes/cases/index.js';
+import { consoleRoutes } from './routes/console/index.js';
 import { feedRoutes } from './routes/feeds/index.js';
-import { perceptionRoutes } from './routes/perception/index.js';
 import { fundRoutes } from './routes/funds/index.js';
+import { perceptionRoutes } from './routes/perception/index.js';
 import { platformRoutes } from './routes/platform/index.js';
 import { policyRoutes } from './routes/policies/index.js';
-import { stationRoutes } from './routes/stations/index.js';
-import { trainingRoutes } from './routes/training/index.js';
 import { portalRoutes } from './routes/portal/index.js';
 import type { SmsSender } from './routes/portal/sms-sender.js';
+import { stationRoutes } from './routes/stations/index.js';
+import { trainingRoutes } from './routes/training/index.js';
 import { workerRoutes } from './routes/workers/index.js';
 import { ErrorBody } from './schemas.js';
 
@@ -105,5 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(portalRoutes, deps);
   await app.register(feedRoutes, deps);
   await app.register(perceptionRoutes, deps);
+  await app.register(caseReportRoutes, deps);
+  await app.register(consoleRoutes, deps);
   return app;
 }

@@ -1,5 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { readCommonConfig, type CommonConfig } from '../db/config.js';
-import { integer, text } from '../db/env.js';
+import { ConfigError, integer, text, type Env } from '../db/env.js';
 import { readInspectionRhythms, readTemporalConfig, type TemporalConfig } from '../worker/config.js';
 import type { CalendarRhythm, StationType } from '../workflows/shared/station-vocabulary.js';
 
@@ -46,6 +47,75 @@ export interface ApiConfig extends CommonConfig {
   feedBodyLimitBytes: number;
   /** Workers per chunk of a perception scan or dry run started through the API. */
   perceptionScanChunkSize: number;
+  /** The staff console and the workers' phone page, both built to static files that this process serves. */
+  console: ConsoleConfig;
+}
+
+export interface ConsoleConfig {
+  /** Where the staff console is served, `/console/` by default: one or more lower-case segments, with slashes. */
+  basePath: string;
+  /** Where the workers' phone page is served, `/m/` by default. */
+  phoneBasePath: string;
+  /** The folder `npm run build:console` writes; a missing build is answered with a 503 page saying how to build. */
+  distDir: string;
+  /** A map tile server (`https://.../{z}/{x}/{y}.png`); null draws maps over a plain coordinate canvas. */
+  tileUrl: string | null;
+}
+
+const DEFAULT_CONSOLE_DIST = fileURLToPath(new URL('../dist/console', import.meta.url));
+
+/** First path segments the JSON API uses: a console served under one of them would hide routes. */
+const API_SEGMENTS = new Set(
+  (
+    'auth me users org-units notifications audit workers cases inbox supervision calendar policies ' +
+    'budgets standards payments ledger reports docs healthz readyz portal public feeds rules ' +
+    'perception leads surveys courses exams enterprises openings fairs pipelines matches stations ' +
+    'inspections'
+  ).split(' '),
+);
+
+function basePath(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^(\/[a-z0-9][a-z0-9-]*)+\/$/.test(value)) {
+    throw new ConfigError(
+      `${name} must be a path of lower-case segments that starts and ends with "/", got "${value}"`,
+    );
+  }
+  if (API_SEGMENTS.has(value.split('/')[1]!)) {
+    throw new ConfigError(`${name} must not start with an API path segment, got "${value}"`);
+  }
+  return value;
+}
+
+function tileUrl(env: Env): string | null {
+  const value = env.MAP_TILE_URL?.trim();
+  if (!value) {
+    return null;
+  }
+  let url: URL | null = null;
+  try {
+    url = new URL(value.replace(/\{([zxy])\}/g, '0'));
+  } catch {
+    url = null;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !['{z}', '{x}', '{y}'].every((p) => value.includes(p))) {
+    throw new ConfigError(`MAP_TILE_URL must be an http(s) URL with {z}, {x} and {y} in it, got "${value}"`);
+  }
+  return value;
+}
+
+function readConsoleConfig(env: Env): ConsoleConfig {
+  const consoleBase = basePath(env, 'CONSOLE_BASE_PATH', '/console/');
+  const phoneBase = basePath(env, 'PHONE_BASE_PATH', '/m/');
+  if (consoleBase.startsWith(phoneBase) || phoneBase.startsWith(consoleBase)) {
+    throw new ConfigError(`CONSOLE_BASE_PATH and PHONE_BASE_PATH must not contain one another`);
+  }
+  return Object.freeze({
+    basePath: consoleBase,
+    phoneBasePath: phoneBase,
+    distDir: text(env, 'CONSOLE_DIST_DIR', DEFAULT_CONSOLE_DIST),
+    tileUrl: tileUrl(env),
+  });
 }
 
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-change-me-0123456789';
@@ -72,6 +142,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     portal: readPortalConfig(env),
     feedBodyLimitBytes: integer(env, 'FEED_BODY_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
     perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
+    console: readConsoleConfig(env),
   });
 }
 

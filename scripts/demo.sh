@@ -121,6 +121,9 @@ else
   echo "node_modules present"
 fi
 
+step "Console"
+npm run --silent build:console
+
 step "Temporal CLI"
 TEMPORAL_CLI_PATH="$(bash scripts/install-temporal.sh)"
 export TEMPORAL_CLI_PATH
@@ -169,6 +172,8 @@ cat <<EOF
 
 ================================================================================
  Yue Warmth (越温暖) demo is running
+   Staff console    http://127.0.0.1:${PORT}${CONSOLE_BASE_PATH:-/console/}
+   Phone page       http://127.0.0.1:${PORT}${PHONE_BASE_PATH:-/m/}
    API              http://127.0.0.1:${PORT}
    API docs         http://127.0.0.1:${PORT}/docs
    Temporal Web UI  http://127.0.0.1:${TEMPORAL_UI_PORT}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test [-- vitest args]`: the whole suite against real services. Starts the local PostgreSQL if it is down,
-# installs node_modules if missing and builds (or finds) the Temporal CLI; the vitest global setup then starts its
-# own Temporal dev server and a throw-away database, and removes both afterwards.
+# installs node_modules if missing, builds (or finds) the Temporal CLI, installs Debian's Chromium if missing and
+# builds the console for the browser tests; the vitest global setup then starts its own Temporal dev server and a
+# throw-away database, and removes both afterwards.
 #
 #   npm test                     # everything
 #   npm test -- tests/setup      # one folder; any vitest argument works
@@ -30,5 +31,10 @@ fi
 
 TEMPORAL_CLI_PATH="$(bash scripts/install-temporal.sh)"
 export TEMPORAL_CLI_PATH
+
+# The end-to-end tests drive Debian's Chromium (installed when missing) against the built console.
+CHROMIUM_PATH="$(bash scripts/install-chromium.sh)"
+export CHROMIUM_PATH
+npm run --silent build:console >&2
 
 exec npx vitest run "$@"

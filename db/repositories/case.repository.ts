@@ -152,3 +152,54 @@ export async function overdueByUnit(
     .orderBy(sql`count(*)`, 'desc')
     .execute();
 }
+
+/** The calendar (`working` or `natural`) each case's current step counts its limit on, by case id. */
+export async function currentStepCalendars(
+  db: Db,
+  cases: readonly { id: string; step_seq: number }[],
+): Promise<Map<string, string>> {
+  if (cases.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .selectFrom('case_step as s')
+    .select(['s.case_id', 's.calendar'])
+    .where(
+      sql<SqlBool>`(s.case_id, s.step_seq) in (${sql.join(cases.map((c) => sql`(${c.id}::uuid, ${c.step_seq}::int)`))})`,
+    )
+    .execute();
+  return new Map(rows.map((row) => [row.case_id, row.calendar]));
+}
+
+export interface OpenCaseCount {
+  unit_id: string;
+  step: string;
+  open: number;
+  overdue: number;
+  escalated: number;
+  suspended: number;
+}
+
+/**
+ * Open cases in a subtree counted by step and by the unit directly below the scope that holds them (the scope
+ * itself for cases it holds), with how many are late now and how many of those were escalated: the figures the
+ * overdue board draws per unit. Late means what the overdue board means: an open case past its current deadline.
+ */
+export async function openCaseCounts(db: Db, scope: { id: string; path: string }): Promise<OpenCaseCount[]> {
+  const childId = sql<string>`case when c.holder_unit_path = ${scope.path} then ${scope.id}::text
+    else split_part(substr(c.holder_unit_path, ${scope.path.length + 1}), '/', 1) end`;
+  return db
+    .selectFrom('assistance_case as c')
+    .select([
+      childId.as('unit_id'),
+      'c.step',
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`count(*) filter (where c.due_at < now())::int`.as('overdue'),
+      sql<number>`count(*) filter (where c.due_at < now() and c.escalation_level > 0)::int`.as('escalated'),
+      sql<number>`count(*) filter (where c.suspended_until is not null)::int`.as('suspended'),
+    ])
+    .where('c.status', '=', 'open')
+    .where(sql<SqlBool>`c.holder_unit_path like ${`${scope.path}%`}`)
+    .groupBy([sql`1`, 'c.step'])
+    .execute();
+}

@@ -23,6 +23,8 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** Receives the portal's sign-in codes instead of the development sender (which writes them to the log). */
   smsSender?: SmsSender;
+  /** Also listen on 127.0.0.1 (a free port), for a real client such as a browser; the address is `baseUrl`. */
+  listen?: boolean;
 }
 
 export interface RequestOptions {
@@ -46,6 +48,8 @@ export interface Harness {
   client: Client;
   config: ApiConfig;
   taskQueue: string;
+  /** `http://127.0.0.1:<port>` when created with `listen: true`, otherwise null. */
+  baseUrl: string | null;
   /** Logs in through POST /auth/login and returns the bearer token. */
   login(username: string, password?: string): Promise<string>;
   request<T = any>(method: InjectOptions['method'], url: string, options?: RequestOptions): Promise<HarnessResponse<T>>;
@@ -150,6 +154,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     });
     closers.push(() => app.close());
     await app.ready();
+    let baseUrl: string | null = null;
+    if (options.listen) {
+      await app.listen({ host: '127.0.0.1', port: 0 });
+      const address = app.server.address();
+      baseUrl = typeof address === 'object' && address ? `http://127.0.0.1:${address.port}` : null;
+    }
 
     const request = async <T = any>(
       method: InjectOptions['method'],
@@ -173,7 +183,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       return response.body.token;
     };
 
-    return { app, db, client, config, taskQueue, login, request, stopWorker, startWorker, close: closeAll };
+    return { app, db, client, config, taskQueue, baseUrl, login, request, stopWorker, startWorker, close: closeAll };
   } catch (error) {
     await closeAll().catch(() => undefined);
     throw error;

@@ -141,6 +141,12 @@ export interface CaseState {
 
 export type CaseSnapshot = CaseState;
 
+/** The parts of a case that decide whether an action fits it: all `checkAction` reads. */
+export type ActionCheckState = Pick<
+  CaseState,
+  'status' | 'step' | 'holder' | 'openerUnit' | 'chain' | 'plan' | 'plannedBy' | 'suspension'
+>;
+
 export interface Rejection {
   type: string;
   message: string;
@@ -204,7 +210,7 @@ export function openingEvent(opening: CaseOpening): TransitionEvent {
 }
 
 /** The unit handling the case: the last one it was dispatched to. */
-export const assigneeOf = (state: CaseState): UnitRef => state.chain[state.chain.length - 1]!;
+export const assigneeOf = (state: Pick<CaseState, 'chain'>): UnitRef => state.chain[state.chain.length - 1]!;
 
 /**
  * The unit that approves plans and reviews reports: the one that dispatched to the assignee, or, when the
@@ -217,10 +223,10 @@ export function reviewerOf(state: CaseState): UnitRef {
 
 const reject = (type: string, message: string): Rejection => ({ type, message });
 
-const notHolder = (state: CaseState): Rejection =>
+const notHolder = (state: Pick<CaseState, 'step'>): Rejection =>
   reject(FailureType.NotStepHolder, `当前「${STEP_LABELS[state.step]}」步骤不由您的单位办理，无权操作`);
 
-const wrongStep = (state: CaseState, action: CaseAction): Rejection =>
+const wrongStep = (state: Pick<CaseState, 'step'>, action: CaseAction): Rejection =>
   reject(
     FailureType.StepMismatch,
     `工单当前处于「${STEP_LABELS[state.step]}」步骤，不能执行「${ACTION_LABELS[action]}」`,
@@ -240,7 +246,7 @@ const STEPS_ALLOWING: Record<Exclude<CaseAction, 'withdraw' | 'resume'>, readonl
 };
 
 /** Checks an action against the case without changing it; null means it may go ahead. */
-export function checkAction(state: CaseState, request: ActionRequest): Rejection | null {
+export function checkAction(state: ActionCheckState, request: ActionRequest): Rejection | null {
   const { actor } = request;
   if (state.status !== 'open') {
     return reject(FailureType.CaseNotOpen, '工单已结束，不能再办理');

@@ -147,3 +147,13 @@ export function nextOfficeMoment(ms: number, calendar: HolidayCalendar): number 
   }
   throw new RangeError('No office hours within three years');
 }
+
+/**
+ * Counted time from `now` to `dueAt`: positive while time is left, negative by the counted time late once the
+ * deadline has passed. On the working calendar a late step stops adding lateness over weekends and holidays.
+ */
+export function countedTimeLeft(now: number, dueAt: number, kind: CalendarKind, calendar: HolidayCalendar): number {
+  return dueAt >= now
+    ? countedTimeBetween(now, dueAt, kind, calendar)
+    : -countedTimeBetween(dueAt, now, kind, calendar);
+}

@@ -35,6 +35,7 @@ import { IdParams, ListQuery, errorResponses } from '../../schemas.js';
 import { unitInScope } from '../../scope.js';
 import type { Staff } from '../../staff.js';
 import { toShanghaiIso } from '../../time.js';
+import { caseExtras, timeLeftOfMany } from './case-extras.js';
 import { startCase } from './open-case.js';
 import { ACTION_BODIES, CaseListQuery, NewCaseBody, SuspensionBody } from './schemas.js';
 import { caseSummaryView, caseView } from './views.js';
@@ -70,9 +71,9 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
    * between two reads would otherwise show an escalation event beside the old escalation level). `staff` scopes
    * the read; without it the read is unscoped, which only answering an action may do: the action may have moved
    * the case out of the caller's subtree (a township returning it to the district), and the scope was checked
-   * before the action.
+   * before the action. The answer carries, for `viewer`, the actions open to them now and the time left.
    */
-  async function caseWithTimeline(caseId: string, staff: Staff | null) {
+  async function caseWithTimeline(caseId: string, viewer: Staff, staff: Staff | null) {
     const snapshot = await db
       .transaction()
       .setIsolationLevel('repeatable read')
@@ -84,11 +85,13 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
     if (!snapshot) {
       throw notFound('CASE_NOT_FOUND', '工单不存在或不在您的管辖范围内');
     }
-    return caseView(snapshot.row, snapshot.events);
+    const now = Date.now();
+    const extras = await caseExtras(db, snapshot.row, snapshot.events, viewer, now);
+    return { ...caseView(snapshot.row, snapshot.events, now), ...extras };
   }
 
-  const answerCase = (caseId: string, staff: Staff) => caseWithTimeline(caseId, staff);
-  const answerAction = (caseId: string) => caseWithTimeline(caseId, null);
+  const answerCase = (caseId: string, staff: Staff) => caseWithTimeline(caseId, staff, staff);
+  const answerAction = (caseId: string, staff: Staff) => caseWithTimeline(caseId, staff, null);
 
   const updateIdFor = (request: FastifyRequest, staff: Staff) =>
     request.idempotency ? uuidFromKey(`update:${staff.id}`, request.idempotency.key) : randomUUID();
@@ -208,7 +211,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
             .getHandle(caseWorkflowId(caseId))
             .executeUpdate(actUpdate, { args: [actionRequest], updateId: updateIdFor(request, staff) }),
         );
-        return answerAction(caseId);
+        return answerAction(caseId, staff);
       },
     );
   }
@@ -305,7 +308,7 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
           updateId: updateIdFor(request, staff),
         }),
       );
-      return reply.status(201).send(await answerAction(caseId));
+      return reply.status(201).send(await answerAction(caseId, staff));
     },
   );
 
@@ -318,12 +321,14 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
       const after = decodeCursor(request.query.cursor, ['number', 'uuid']) as [number, string] | null;
       const rows = await inbox(db, staff.unitId, limit, after);
       const now = Date.now();
+      const timeLeft = await timeLeftOfMany(db, rows.slice(0, limit), now);
       return toPage(
         rows,
         limit,
         (row) => [row.due_at ? row.due_at.getTime() / 1000 : SUSPENDED_SORT_KEY, row.id],
         (row) => ({
           ...caseSummaryView(row, now),
+          ...timeLeft.get(row.id),
           timeLeftSeconds: row.due_at ? Math.floor((row.due_at.getTime() - now) / 1000) : null,
         }),
       );

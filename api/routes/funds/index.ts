@@ -525,7 +525,7 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
     {
       schema: {
         tags: ['funds'],
-        summary: '帮扶资金报表：按类别与资金的发放、户数、人次、建档困难户，及同比',
+        summary: '帮扶资金报表：按类别与资金、按月的发放、户数、人次、建档困难户，及同比',
         querystring: Type.Object({
           unitId: Type.Optional(Uuid),
           from: Type.String({ format: 'date-time' }),
@@ -565,6 +565,7 @@ export async function fundRoutes(app: FastifyInstance, { db }: AppDeps) {
         to: toShanghaiIso(to),
         totals: current.totals,
         byCategory: current.byCategory,
+        byMonth: current.byMonth,
         previousYear: previous.totals,
         changePercent: {
           amount: change(current.totals.amountFen, previous.totals.amountFen),
@@ -611,7 +612,7 @@ function paymentView(row: {
 
 /**
  * Money paid in a period to families whose union lies in a subtree, net of reversals: by category and fund,
- * with households, person-times (cases paid) and registered-hardship households.
+ * with households, person-times (cases paid) and registered-hardship households, and by month and category.
  * Known limit: a reversed payment drops out of every period, including ones already reported; reversals are not
  * yet shown as their own line in the period they happened. Registered hardship is the family's status when paid.
  */
@@ -622,15 +623,21 @@ async function fundFigures(db: Db, unitPath: string, from: Date, to: Date) {
     .where('p.paid_at', '>=', from)
     .where('p.paid_at', '<', to)
     .where('p.reversed_at', 'is', null);
+  // One scan for both breakdowns: by category and fund, and by Shanghai month and category.
+  const month = sql<string>`to_char(p.paid_at at time zone 'Asia/Shanghai', 'YYYY-MM')`;
   const rows = await paid
     .select([
       'p.category',
       'p.fund',
+      month.as('month'),
+      sql<number>`grouping(p.fund)::int`.as('by_month'),
       sql<number>`sum(p.amount_fen)::bigint`.as('amount'),
       sql<number>`count(distinct p.household_id)::int`.as('households'),
       sql<number>`count(distinct p.case_id)::int`.as('person_times'),
     ])
-    .groupBy(['p.category', 'p.fund'])
+    .groupBy(sql`grouping sets ((p.category, p.fund), (${month}, p.category))`)
+    .orderBy(sql`4`)
+    .orderBy(sql`3`)
     .orderBy('p.category')
     .orderBy('p.fund')
     .execute();
@@ -649,12 +656,34 @@ async function fundFigures(db: Db, unitPath: string, from: Date, to: Date) {
       personTimes: totals.person_times,
       registeredHouseholds: totals.registered,
     },
-    byCategory: rows.map((row) => ({
-      category: row.category,
-      fund: row.fund,
-      amountFen: Number(row.amount),
-      households: row.households,
-      personTimes: row.person_times,
-    })),
+    byCategory: rows
+      .filter((row) => row.by_month === 0)
+      .map((row) => ({
+        category: row.category,
+        fund: row.fund,
+        amountFen: Number(row.amount),
+        households: row.households,
+        personTimes: row.person_times,
+      })),
+    byMonth: monthsOf(rows.filter((row) => row.by_month === 1)),
   };
+}
+
+/**
+ * Month rows (Shanghai calendar months, `YYYY-MM`) with the amount and person-times per category. A case has one
+ * category, so a month's person-times are the sum over its categories.
+ */
+function monthsOf(rows: { month: string; category: string; amount: number; person_times: number }[]) {
+  const months = new Map<
+    string,
+    { month: string; amountFen: number; personTimes: number; byCategory: { category: string; amountFen: number }[] }
+  >();
+  for (const row of rows) {
+    const entry = months.get(row.month) ?? { month: row.month, amountFen: 0, personTimes: 0, byCategory: [] };
+    entry.amountFen += Number(row.amount);
+    entry.personTimes += row.person_times;
+    entry.byCategory.push({ category: row.category, amountFen: Number(row.amount) });
+    months.set(row.month, entry);
+  }
+  return [...months.values()];
 }

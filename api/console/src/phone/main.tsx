@@ -1,0 +1,14 @@
+import { render } from 'preact';
+import { ErrorBoundary } from '../shared/ui.js';
+import { PhoneApp } from './app.js';
+import './phone.css';
+
+const root = document.getElementById('app')!;
+// The page ships a "loading" line for browsers that are slow to run scripts; the app replaces it.
+root.textContent = '';
+render(
+  <ErrorBoundary>
+    <PhoneApp />
+  </ErrorBoundary>,
+  root,
+);

@@ -1,0 +1,101 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../../shared/api.js';
+import { Empty, ErrorBanner, Loading } from '../../shared/ui.js';
+import { fetchNearbyStations, text, type StationFeature } from '../data.js';
+
+const SERVICES: Record<string, string> = {
+  '': '不限',
+  water: '饮水',
+  microwave: '微波炉',
+  charging: '充电',
+  toilet: '卫生间',
+  first_aid: '急救药箱',
+  rest: '休息',
+};
+
+const distance = (m: unknown) =>
+  typeof m === 'number' ? (m >= 1000 ? `${(m / 1000).toFixed(1)} 公里` : `${Math.round(m)} 米`) : '';
+
+/**
+ * The nearest open rest stations (GET /public/stations/nearby, GeoJSON sorted by distance); no login needed.
+ * Known limit: it needs the phone's location (and so HTTPS outside localhost); a worker who refuses it cannot yet
+ * pick a place by hand.
+ */
+export function StationsPage() {
+  const [service, setService] = useState('');
+  const [state, setState] = useState<{ busy: boolean; error: unknown; stations: StationFeature[] | null }>({
+    busy: false,
+    error: null,
+    stations: null,
+  });
+
+  const search = () => {
+    if (!('geolocation' in navigator)) {
+      setState({
+        busy: false,
+        error: new ApiError(0, 'NO_LOCATION', '这台手机的浏览器不能提供位置，无法查找附近驿站'),
+        stations: null,
+      });
+      return;
+    }
+    setState({ busy: true, error: null, stations: null });
+    navigator.geolocation.getCurrentPosition(
+      (position) => {
+        fetchNearbyStations({
+          lat: Number(position.coords.latitude.toFixed(6)),
+          lng: Number(position.coords.longitude.toFixed(6)),
+          radiusM: 5000,
+          openNow: true,
+          ...(service ? { service } : {}),
+        }).then(
+          (answer) => setState({ busy: false, error: null, stations: answer.features ?? [] }),
+          (error: unknown) => setState({ busy: false, error, stations: null }),
+        );
+      },
+      () =>
+        setState({
+          busy: false,
+          error: new ApiError(0, 'NO_LOCATION', '没有取得您的位置。请在手机设置中允许浏览器使用位置信息后重试'),
+          stations: null,
+        }),
+      { enableHighAccuracy: false, timeout: 15_000, maximumAge: 60_000 },
+    );
+  };
+
+  return (
+    <>
+      <div class="phone-card">
+        <label class="field">
+          <span>需要的服务</span>
+          <select value={service} onChange={(e) => setService(e.currentTarget.value)}>
+            {Object.entries(SERVICES).map(([code, name]) => (
+              <option key={code} value={code}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" class="button button-primary button-block" disabled={state.busy} onClick={search}>
+          {state.busy ? '正在定位……' : '查找附近正在开放的驿站'}
+        </button>
+      </div>
+      <ErrorBanner error={state.error} />
+      {state.busy && <Loading label="正在查找……" />}
+      {state.stations &&
+        (state.stations.length === 0 ? (
+          <Empty>5 公里内暂无正在开放的驿站。</Empty>
+        ) : (
+          <ul class="list">
+            {state.stations.map((station, i) => (
+              <li key={i} class="list-item">
+                <span class="list-title">{text(station.properties.name)}</span>
+                <span class="small">
+                  {distance(station.properties.distanceM)} · {text(station.properties.address)}
+                </span>
+              </li>
+            ))}
+          </ul>
+        ))}
+    </>
+  );
+}
