@@ -57,7 +57,8 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
     /**
      * Writes one transition of a case: its event, the case row, the step it completed (with any lateness) and
      * the step it began, whose deadline is computed here from the case's policy version and the holiday
-     * calendar. New work at another unit notifies that unit's staff. Returns the new step's clock.
+     * calendar. New work at another unit, and a worker's own application, notifies that unit's staff. Returns the
+     * new step's clock.
      */
     async recordCaseTransition(record: TransitionRecord): Promise<StepClock | null> {
       const { caseId, event, caseRow, newStep } = record;
@@ -195,14 +196,17 @@ export function createCaseRecordActivities({ db }: CaseRecordDeps) {
           .where('last_seq', '<', event.seq)
           .execute();
 
-        if (newStep && newStep.holder.id !== event.actorUnitId) {
+        // A worker's own application opens at their union with no one there having acted: its staff must hear of it.
+        const openedByWorker = event.kind === 'opened' && event.actorUserId === null;
+        if (newStep && (newStep.holder.id !== event.actorUnitId || openedByWorker)) {
+          const title = await assignedTitle(trx, caseId, newStep.step, record.category);
           await notifyUnitStaff(trx, {
             caseId,
             unitId: newStep.holder.id,
             kind: 'assigned',
             dedupeKey: `${caseId}:${event.seq}:assigned`,
             deliverAt: occurredAt,
-            title: await assignedTitle(trx, caseId, newStep.step, record.category),
+            title: openedByWorker ? `职工自主申报：${title}` : title,
             data: { step: newStep.step, dueAt: clock ? new Date(clock.dueAt).toISOString() : null },
           });
         }

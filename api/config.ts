@@ -14,7 +14,10 @@ export interface PortalConfig {
   codeResendSeconds: number;
   /** Codes per phone in any hour. */
   codesPerPhonePerHour: number;
-  /** Codes requested from one address in any hour, whichever phones they are for. */
+  /**
+   * Codes requested from one address in any hour, whichever phones they are for. Mobile networks put many phones
+   * behind one address, so this must stay generous; it stops one machine from trying phone after phone.
+   */
   codesPerAddressPerHour: number;
   /** Failed sign-ins from one address in any hour. */
   loginFailuresPerAddressPerHour: number;

@@ -58,6 +58,9 @@ export interface WorkerAuthOptions {
  * Worker authentication for routes marked `config: { worker: true }`: a bearer token issued by POST
  * /portal/auth/login whose subject is the worker id. The worker is loaded per request; a token of a worker whose
  * phone has changed since is refused. A valid staff token on these routes answers 403 WORKER_ONLY.
+ *
+ * Known limit: a worker token cannot be revoked before it expires (PORTAL_TOKEN_TTL_SECONDS) other than by a
+ * change of the worker's phone; there is no sign-out route yet.
  */
 export const workerAuthPlugin = fp(async (app: FastifyInstance, options: WorkerAuthOptions) => {
   await app.register(fastifyJwt, {

@@ -133,9 +133,20 @@ describe('one self-application from sign-in to payment', () => {
     expect(texts(response.body)).toEqual(['您提交了生活救助申请']);
   });
 
-  test('staff at the union see it in their inbox, opened by the worker with no staff account', async () => {
+  test('staff at the union are told, see it in their inbox, opened by the worker with no staff account', async () => {
     const inbox = await h.request('GET', '/inbox?limit=500', { token: staff.grassroots.token });
     const detail = await h.request('GET', `/cases/${caseId}`, { token: staff.grassroots.token });
+    const notices = await h.request('GET', '/notifications?limit=500', { token: staff.grassroots.token });
+    const townshipNotices = await h.request('GET', '/notifications?limit=500', { token: staff.township.token });
+
+    expect(notices.body.items.filter((n: { caseId: string }) => n.caseId === caseId)).toEqual([
+      expect.objectContaining({
+        kind: 'assigned',
+        title: `职工自主申报：工单 #${detail.body.number}（生活救助）待您派单`,
+        unitId: units.grassroots,
+      }),
+    ]);
+    expect(townshipNotices.body.items.filter((n: { caseId: string }) => n.caseId === caseId)).toEqual([]);
 
     expect(inbox.body.items.map((item: { id: string }) => item.id)).toContain(caseId);
     expect(detail.body).toMatchObject({

@@ -2,7 +2,7 @@ import { randomInt, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { expectError, randomPhone, signIn, type Session } from '../support/api-fixtures.js';
+import { detailFields, expectError, randomPhone, signIn, type Session } from '../support/api-fixtures.js';
 import { createHarness, type Harness, type HarnessResponse } from '../support/harness.js';
 import { departmentHelp, idNumberFor, insertFeedRows, randomAddress } from '../support/portal.js';
 
@@ -197,8 +197,29 @@ describe('guessing another worker’s case id', () => {
     });
   });
 
-  test('a malformed id answers 400 naming id, and never reaches the database', async () => {
-    expectError(await asA('/portal/cases/not-a-case'), 400, 'VALIDATION_FAILED');
+  test("the denied read shows in the audit list of the worker's district supervisor, not another district's", async () => {
+    const [own, other] = await Promise.all([signIn(h, 'shangyu_supervisor'), signIn(h, 'keqiao_supervisor')]);
+    const query = `/audit?targetId=${b.caseId}&action=portal.case.read&limit=500`;
+
+    const seen = await h.request('GET', query, { token: own.token });
+    const unseen = await h.request('GET', query, { token: other.token });
+
+    expect(seen.body.items.length).toBeGreaterThanOrEqual(1);
+    expect(seen.body.items[0]).toMatchObject({
+      actorKind: 'worker',
+      actorWorkerId: a.id,
+      actorUserId: null,
+      outcome: 'denied',
+      statusCode: 404,
+    });
+    expect(unseen.body.items).toEqual([]);
+  });
+
+  test('a malformed id answers 400 naming id', async () => {
+    const response = await asA('/portal/cases/not-a-case');
+
+    expectError(response, 400, 'VALIDATION_FAILED');
+    expect(detailFields(response)).toEqual(['id']);
   });
 });
 

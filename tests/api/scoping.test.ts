@@ -225,12 +225,19 @@ describe('lists of district A staff', () => {
     expect(board.body.items.map((item) => item.caseId)).not.toContain(caseB.id);
   });
 
-  test('GET /audit holds only entries by staff of district A units', async () => {
-    const items = await allItems<{ actorUserId: string | null }>(a.supervisor.token, '/audit');
-    const actorUnits = await unitsOf('app_user', [...new Set(items.map((item) => item.actorUserId!))]);
+  test('GET /audit holds only entries by staff, or workers in the portal, of district A units', async () => {
+    const items = await allItems<{ actorUserId: string | null; actorWorkerId: string | null }>(
+      a.supervisor.token,
+      '/audit',
+    );
+    const ids = (key: 'actorUserId' | 'actorWorkerId') => [...new Set(items.flatMap((item) => item[key] ?? []))];
+    const staffUnits = await unitsOf('app_user', ids('actorUserId'));
+    const workerUnits = await unitsOf('worker', ids('actorWorkerId'));
+    const actorUnit = (item: (typeof items)[number]) =>
+      item.actorUserId ? staffUnits.get(item.actorUserId) : workerUnits.get(item.actorWorkerId ?? '');
 
     expect(items.length).toBeGreaterThan(0);
-    expect(items.filter((item) => !subtreeA.has(actorUnits.get(item.actorUserId!)!))).toEqual([]);
+    expect(items.filter((item) => !subtreeA.has(actorUnit(item)!))).toEqual([]);
   });
 
   test.each(['/cases', '/workers', '/supervision/overdue'])(

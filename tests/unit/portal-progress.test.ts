@@ -135,33 +135,35 @@ describe('progressSentence', () => {
 describe('workerEventText', () => {
   const context = { source: 'self_application', category: 'medical' };
 
-  test.each([
-    [event('opened', { source: 'self_application' }), '您提交了医疗救助申请'],
-    [event('dispatch', { toUnitId: TOWNSHIP }), '工单已转交南明街道工会办理'],
-    [event('accept'), '康宁社区联合工会已受理'],
-    [event('return', { reason: '地址不符' }, { holder_unit_id: TOWNSHIP }), '工单转回南明街道工会重新安排办理'],
-    [event('verify', { eligible: true, findings: '家庭困难' }), '工作人员已完成核实，符合帮扶条件'],
-    [event('verify', { eligible: false, findings: '收入超标' }), '经核实，暂不符合本次帮扶条件，工单结束'],
-    [event('plan', { totalFen: 100 }, { holder_unit_id: TOWNSHIP }), '帮扶方案已制定，提交南明街道工会审批'],
-    [event('approve', { note: '同意' }), '帮扶方案已审批通过'],
-    [event('reject', { reason: '金额偏高' }), '帮扶方案正在调整完善'],
+  test.each(
     [
-      event('deliver', { totalFen: 150_000, method: 'bank_transfer', reference: 'T-1' }),
-      '帮扶已发放：1500.00 元（银行转账）',
-    ],
-    [event('deliver', { totalFen: 30_000, method: 'goods', reference: 'G-1' }), '实物帮扶已发放，折合 300.00 元'],
-    [event('report', { result: '已回访', satisfaction: 2 }), '康宁社区联合工会已反馈帮扶结果'],
-    [event('close'), '工单已办结'],
-    [event('withdraw', { reason: '重复工单' }), '工单已撤销'],
-    [event('suspended', { reason: '住院', until: '2026-12-20T02:00:00.000Z' }), '办理暂停，预计12月20日恢复'],
-    [event('resumed', { dueAt: DUE.toISOString(), pausedMs: 1 }), '恢复办理，本步骤预计12月10日前完成'],
-    [
-      event('deadline_moved', { dueAt: DUE.toISOString(), year: 2026 }),
-      '因节假日安排调整，本步骤预计完成日期调整为12月10日',
-    ],
-    [event('overdue', { level: 1 }), '本步骤已超出办理时限，上级工会已督办'],
-    [event('escalation', { level: 2 }), '上级工会已进一步督办'],
-  ])('%#: %j reads %s', (e, text) => {
+      [event('opened', { source: 'self_application' }), '您提交了医疗救助申请'],
+      [event('dispatch', { toUnitId: TOWNSHIP }), '工单已转交南明街道工会办理'],
+      [event('accept'), '康宁社区联合工会已受理'],
+      [event('return', { reason: '地址不符' }, { holder_unit_id: TOWNSHIP }), '工单转回南明街道工会重新安排办理'],
+      [event('verify', { eligible: true, findings: '家庭困难' }), '工作人员已完成核实，符合帮扶条件'],
+      [event('verify', { eligible: false, findings: '收入超标' }), '经核实，暂不符合本次帮扶条件，工单结束'],
+      [event('plan', { totalFen: 100 }, { holder_unit_id: TOWNSHIP }), '帮扶方案已制定，提交南明街道工会审批'],
+      [event('approve', { note: '同意' }), '帮扶方案已审批通过'],
+      [event('reject', { reason: '金额偏高' }), '帮扶方案正在调整完善'],
+      [
+        event('deliver', { totalFen: 150_000, method: 'bank_transfer', reference: 'T-1' }),
+        '帮扶已发放：1500.00 元（银行转账）',
+      ],
+      [event('deliver', { totalFen: 30_000, method: 'goods', reference: 'G-1' }), '实物帮扶已发放，折合 300.00 元'],
+      [event('report', { result: '已回访', satisfaction: 2 }), '康宁社区联合工会已反馈帮扶结果'],
+      [event('close'), '工单已办结'],
+      [event('withdraw', { reason: '重复工单' }), '工单已撤销'],
+      [event('suspended', { reason: '住院', until: '2026-12-20T02:00:00.000Z' }), '办理暂停，预计12月20日恢复'],
+      [event('resumed', { dueAt: DUE.toISOString(), pausedMs: 1 }), '恢复办理，本步骤预计12月10日前完成'],
+      [
+        event('deadline_moved', { dueAt: DUE.toISOString(), year: 2026 }),
+        '因节假日安排调整，本步骤预计完成日期调整为12月10日',
+      ],
+      [event('overdue', { level: 1 }), '本步骤已超出办理时限，上级工会已督办'],
+      [event('escalation', { level: 2 }), '上级工会已进一步督办'],
+    ].map(([e, text]) => ({ kind: (e as CaseEvent).kind, e: e as CaseEvent, text: text as string })),
+  )('$kind reads $text', ({ e, text }) => {
     expect(workerEventText(e, context, unitName, NOW)).toBe(text);
   });
 

@@ -61,6 +61,8 @@ export function ancestorRef(unitPath: string, unitId: string): UnitRef {
  * per-worker database lock, and the case id is derived from the worker, the category and how many
  * self-applications of that category came before: a double submission opens one case, from any number of API
  * replicas, with or without an Idempotency-Key.
+ *
+ * Known limit: a worker cannot withdraw their own application in the portal; the union's staff withdraw it.
  */
 export async function portalApplicationRoutes(app: FastifyInstance, { db, temporal, config }: PortalDeps) {
   const perDay = config.portal.applicationsPerDay;

@@ -100,6 +100,9 @@ const policyValues = (body: PolicyInput) => ({
  * GET /policies/assistance/:id); the city's admins create (POST) and replace (PUT /policies/assistance/:id).
  * Conditions are checked field by field (422 POLICY_INVALID with `details`); a code already taken answers 409
  * POLICY_CODE_TAKEN. Each replacement raises `revision`. Changes apply to the next portal read.
+ *
+ * Known limit: only the city's admins manage policies; a district cannot keep its own without the city, and two
+ * admins replacing one policy at once are not told of each other (the later one wins).
  */
 export async function assistancePolicyRoutes(app: FastifyInstance, { db }: PortalDeps) {
   const refuseInvalid = async (body: PolicyInput) => {

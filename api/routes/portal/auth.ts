@@ -63,6 +63,9 @@ type LoginOutcome =
  * newest code of a phone counts. Requests are limited per phone (one per PORTAL_CODE_RESEND_SECONDS and
  * PORTAL_CODES_PER_PHONE_PER_HOUR) and per address, failed sign-ins per address; every limit answers 429 with
  * Retry-After. Whether a phone belongs to a member is never told: unknown phones get the same answers and limits.
+ *
+ * Known limit: whoever floods code requests for someone else's phone uses up that phone's codes for the hour;
+ * the per-address limit slows this from one address but not from many.
  */
 export async function portalAuthRoutes(app: FastifyInstance, { db, config, sms }: PortalDeps) {
   const limits = config.portal;
@@ -138,6 +141,8 @@ export async function portalAuthRoutes(app: FastifyInstance, { db, config, sms }
       if (members.length === 1) {
         request.audit.targetId = members[0]!.id;
       }
+      // Known limit: a member's phone waits for the SMS gateway and an unknown one does not, so response times can
+      // hint which phones are registered; statuses, bodies and limits are the same for both.
       if (members.length > 0) {
         const validFor =
           limits.codeTtlSeconds < 60 ? `${limits.codeTtlSeconds} 秒` : `${Math.floor(limits.codeTtlSeconds / 60)} 分钟`;
@@ -252,6 +257,7 @@ export async function portalAuthRoutes(app: FastifyInstance, { db, config, sms }
         throw LOGIN_REFUSALS.none();
       }
       if (members.length > 1) {
+        // Known limit: workers registered with one shared phone cannot sign in until staff correct the record.
         throw conflict('PHONE_SHARED', '该手机号登记在多名职工名下，无法确认您的身份，请联系所在工会更正登记信息');
       }
       request.worker = {

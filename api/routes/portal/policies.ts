@@ -43,6 +43,9 @@ const rank = (eligible: PolicyEligibility['eligible']) => (eligible === true ? 0
  * each with `eligible` (true, or 'unknown' when department data that would decide it has not arrived) and the
  * reasons in Chinese. `all=true` adds those the worker does not qualify for, with why not. Qualifying policies
  * come first, then title order.
+ *
+ * Known limit: every policy in force is evaluated on each read, in memory: right for hundreds of policies, not
+ * for many thousands.
  */
 export async function portalPolicyRoutes(app: FastifyInstance, { db }: PortalDeps) {
   app.get(
