@@ -318,3 +318,22 @@ describe('cases opened at the same moment', () => {
     expect(attempts).toEqual(attempts.map(() => 1));
   });
 });
+
+describe('POST /auth/login with an Idempotency-Key', () => {
+  test('signs in each time and keeps no copy of the token as a stored answer', async () => {
+    const idempotencyKey = key();
+    const login = () =>
+      h.request('POST', '/auth/login', {
+        body: { username: 'yuecheng_t1_g1_caseworker', password: 'Demo@2026' },
+        headers: { 'idempotency-key': idempotencyKey },
+      });
+
+    const first = await login();
+    const second = await login();
+
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    const stored = await h.db.selectFrom('idempotency_record').select('id').where('key', '=', idempotencyKey).execute();
+    expect(stored).toEqual([]);
+  });
+});

@@ -62,7 +62,7 @@ export async function platformRoutes(app: FastifyInstance, { db, temporal, confi
   app.post(
     '/auth/login',
     {
-      config: { public: true },
+      config: { public: true, idempotency: false },
       schema: { tags: ['platform'], summary: '员工登录', security: [], body: LoginBody, response: errorResponses },
     },
     async (request: FastifyRequest<{ Body: Static<typeof LoginBody> }>, reply) => {
