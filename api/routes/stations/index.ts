@@ -355,6 +355,8 @@ export async function stationRoutes(app: FastifyInstance, deps: AppDeps) {
     '/public/stations/nearby',
     {
       // Warnings and errors only: at a public map's volume, a line per request would drown the staff API's log.
+      // Known limit: the rate limit counts per API process and per address, so several replicas each allow the
+      // full rate, and phones behind one carrier NAT share one budget.
       logLevel: 'warn',
       config: {
         public: true,
