@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createStationInspectionActivities } from '../../activities/stations-inspection.activities.js';
@@ -21,7 +22,8 @@ const OWNER = unitId('yuecheng_t2_g1');
 const INSPECTOR = seedId('user:yuecheng_inspector');
 
 let db: Db;
-const env = new MockActivityEnvironment();
+// Errors only: the failure the last test provokes on purpose would otherwise be printed in full.
+const env = new MockActivityEnvironment(undefined, { logger: new DefaultLogger('ERROR') });
 let activities: ReturnType<typeof createStationInspectionActivities>;
 /** env.run with the activity's own result type (the SDK's signature cannot infer it). */
 const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> =>
