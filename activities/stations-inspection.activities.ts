@@ -253,6 +253,15 @@ export function createStationInspectionActivities({ db }: StationInspectionDeps)
           .returningAll()
           .executeTakeFirst();
         if (!inserted) {
+          // An earlier attempt of this activity that timed out may have committed meanwhile: that is success.
+          const earlier = await trx
+            .selectFrom('inspection')
+            .selectAll()
+            .where('id', '=', request.inspectionId)
+            .executeTakeFirst();
+          if (earlier) {
+            return openingOf(earlier, holidays);
+          }
           throw ApplicationFailure.nonRetryable(
             `Station ${station.id} already has an inspection for period ${request.period}`,
             FailureType.InvalidData,
