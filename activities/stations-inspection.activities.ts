@@ -69,11 +69,21 @@ async function notify(trx: Trx, to: Recipients, notice: Notice): Promise<number>
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
 
-/** The unit's supervisors; its admins when it has no supervisor, so an escalation always reaches someone. */
+/**
+ * The unit's supervisors; its admins when it has no supervisor; and when it has neither (a grassroots union often
+ * has caseworkers only), the nearest unit above that has, so an escalation always reaches someone.
+ */
 async function notifySupervisors(trx: Trx, unitId: string, notice: Notice): Promise<number> {
-  return (
-    (await notify(trx, { unitId, roles: ['supervisor'] }, notice)) || notify(trx, { unitId, roles: ['admin'] }, notice)
-  );
+  const unit = await trx.selectFrom('org_unit').select('path').where('id', '=', unitId).executeTakeFirst();
+  for (const candidate of unit ? selfAndAncestorIds(unit.path) : [unitId]) {
+    const reached =
+      (await notify(trx, { unitId: candidate, roles: ['supervisor'] }, notice)) ||
+      (await notify(trx, { unitId: candidate, roles: ['admin'] }, notice));
+    if (reached > 0) {
+      return reached;
+    }
+  }
+  return 0;
 }
 
 async function appendEvent(
@@ -243,6 +253,15 @@ export function createStationInspectionActivities({ db }: StationInspectionDeps)
           .returningAll()
           .executeTakeFirst();
         if (!inserted) {
+          // An earlier attempt of this activity that timed out may have committed meanwhile: that is success.
+          const earlier = await trx
+            .selectFrom('inspection')
+            .selectAll()
+            .where('id', '=', request.inspectionId)
+            .executeTakeFirst();
+          if (earlier) {
+            return openingOf(earlier, holidays);
+          }
           throw ApplicationFailure.nonRetryable(
             `Station ${station.id} already has an inspection for period ${request.period}`,
             FailureType.InvalidData,
@@ -364,7 +383,8 @@ export function createStationInspectionActivities({ db }: StationInspectionDeps)
               ? { rectification_due_at: new Date(clock.dueAt) }
               : {}),
             step_seq: next.stepSeq,
-            step_started_at: occurredAt,
+            // The clock's own start, so a retry that recomputes the clock from this row answers the same deadline.
+            step_started_at: newStep ? new Date(newStep.startedAt) : occurredAt,
             step_duration: clock?.duration ?? null,
             step_calendar: clock?.calendar ?? null,
             due_at: clock ? new Date(clock.dueAt) : null,

@@ -1,5 +1,5 @@
 /*
- * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,portal]
+ * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,portal,nearby]
  *
  * Runs the benchmarks of shared/BENCHMARKS.md one phase after another against a private stack: a Temporal dev
  * server, a throwaway database yue_bench_<pid>, the API in-process (driven with inject, no network) and a case
@@ -15,6 +15,7 @@ import { runB2 } from './b2-message-latency.js';
 import { runB3 } from './b3-overdue-board.js';
 import { runLedger } from './b4-ledger.js';
 import { runFundsReport } from './funds-report.js';
+import { runNearby } from './b-nearby.js';
 import { runPortalWarmList } from './portal-warm-list.js';
 import { measureFloors } from './floors.js';
 import { Cleanups, REPO_ROOT, log, parseOptions, printTable, round, setUp, type TableRow } from './support.js';
@@ -62,7 +63,7 @@ async function main(): Promise<number> {
       `B1 ${options.n} cases x ${options.pairs + 1} pairs, B2 ${options.samples} samples, ` +
       `B3 ${options.rows} rows ${options.durationMs} ms x ${options.pairs + 1} pairs, ` +
       `ledger ${options.postings} postings/run, funds report ${options.payments} payments over ${options.rows} cases ` +
-      `x ${options.reportRequests} requests`,
+      `x ${options.reportRequests} requests, nearby 100 seeded then ${options.stations} synthetic stations`,
   );
   const loadBefore = os.loadavg();
   const ctx = await setUp(options, cleanups);
@@ -94,6 +95,7 @@ async function main(): Promise<number> {
   await run('ledger', () => runLedger(ctx));
   await run('funds-report', () => runFundsReport(ctx));
   await run('portal', () => runPortalWarmList(ctx));
+  await run('nearby', () => runNearby(ctx));
 
   const report = {
     startedAt: startedAt.toISOString(),

@@ -62,17 +62,19 @@ export interface BenchOptions {
   reportBudgetMs: number;
   /** Seeded workers (union members). */
   workerCount: number;
+  /** Nearby: synthetic rest stations added to the 100 seeded ones for the second measurement. */
+  stations: number;
   phases: Set<string>;
   /** Level of the API's pino logger; records go to /dev/null, so their cost is paid but not shown. */
   logLevel: string;
   adminDatabaseUrl: string;
 }
 
-export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report', 'portal'] as const;
+export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report', 'portal', 'nearby'] as const;
 
 const USAGE = `npm run bench -- [--quick] [--phases ${ALL_PHASES.join(',')}] [--n 20] [--pairs 3] [--samples 100]
                       [--duration 5] [--rows 100000] [--concurrency 4] [--postings 600] [--payments 1000000]
-                      [--report-requests 15] [--report-budget 110] [--log-level info]`;
+                      [--report-requests 15] [--report-budget 110] [--stations 100000] [--log-level info]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string | true>();
@@ -107,6 +109,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     'payments',
     'report-requests',
     'report-budget',
+    'stations',
     'log-level',
   ];
   for (const name of flags.keys()) {
@@ -142,6 +145,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     reportRequests: Math.round(num('report-requests', quick ? 6 : 15)),
     reportBudgetMs: Math.round(num('report-budget', quick ? 30 : 110, 0) * 1000),
     workerCount: 200,
+    stations: Math.round(num('stations', quick ? 20_000 : 100_000)),
     phases: parsePhases(phases),
     logLevel: typeof flags.get('log-level') === 'string' ? (flags.get('log-level') as string) : 'info',
     adminDatabaseUrl:
@@ -520,6 +524,7 @@ export async function setUp(options: BenchOptions, cleanups: Cleanups): Promise<
     TEMPORAL_TASK_QUEUE: taskQueue,
     LOG_LEVEL: options.logLevel,
     RATE_LIMIT_PER_MINUTE: '100000000',
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '100000000',
     LOGIN_ATTEMPTS_PER_MINUTE: '100000',
   });
   // Records are formatted and written as in production, to a sink that costs nothing to read back.

@@ -1,4 +1,4 @@
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FailureType } from '../../workflows/shared/failure-types.js';
@@ -209,6 +209,57 @@ describe('an inspection cycle', () => {
     expect([stationNow.body.status, stationNow.body.openNow]).toEqual(['suspended', false]);
     expect(await noticesOf(who.ownerSupervisor, opened.id)).toEqual(['rectification_order', 'station_suspended']);
     expectError(again, 409, 'STATION_NOT_IN_SERVICE');
+  });
+});
+
+describe('what an inspection’s history holds', () => {
+  /** JSON of a proto message with byte fields as UTF-8 text, so a payload in the clear would be readable. */
+  function readable(message: unknown): string {
+    const plain = (value: unknown): unknown => {
+      if (value instanceof Uint8Array) {
+        return Buffer.from(value).toString('utf8');
+      }
+      if (Array.isArray(value)) {
+        return value.map(plain);
+      }
+      if (value && typeof value === 'object') {
+        return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, plain(inner)]));
+      }
+      return value;
+    };
+    return JSON.stringify(plain(message));
+  }
+
+  test('the rectification report and remarks travel encrypted: absent from the raw history, there with the codec', async () => {
+    const canary = `金丝雀整改报告${Date.now()}`;
+    const station = await newStation('历史加密测试驿站');
+    const opened = await spotInspection(h, who.inspector.token, station.id);
+    await act(who.inspector, opened, 'submit', { ...scores(opened, 40), remarks: `${canary}评语` });
+    const rectified = await act(who.staff, opened, 'rectify', { report: canary });
+    const handle = await workflowOf(opened.id);
+    const rawClient = new Client({ connection: h.client.connection, namespace: 'default' });
+
+    const raw = readable(await rawClient.workflow.getHandle(handle.workflowId).fetchHistory());
+    const events = (await handle.fetchHistory()).events ?? [];
+    const inputs = events
+      .map((event) => event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input)
+      .filter((input) => input?.name === 'inspectionAction');
+    const { payloadCodecs, payloadConverter } = h.client.options.loadedDataConverter;
+    const decoded = await Promise.all(
+      inputs.map(async (input) => {
+        let payloads = input!.args!.payloads!;
+        for (const codec of payloadCodecs) {
+          payloads = await codec.decode(payloads);
+        }
+        return payloadConverter.fromPayload(payloads[0]!);
+      }),
+    );
+
+    expect(rectified.rectification).toMatchObject({ report: canary });
+    expect(raw).toContain('binary/encrypted');
+    expect(raw).not.toContain('金丝雀');
+    expect(decoded).toContainEqual(expect.objectContaining({ action: 'rectify', report: canary }));
+    expect(handle.workflowId).toBe(`inspection-${station.id}-${opened.period}`);
   });
 });
 

@@ -279,6 +279,28 @@ describe('GET /public/stations/nearby', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  test('describes the station routes, the public lookup without a login', async () => {
+    const response = await h.request('GET', '/docs/json');
+    const paths = response.body.paths as Record<string, Record<string, { security?: unknown[] }>>;
+
+    expect(response.status).toBe(200);
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/stations',
+        '/stations/{id}',
+        '/public/stations/nearby',
+        '/inspections',
+        '/inspections/{id}/actions/submit',
+        '/stations/{id}/activities',
+        '/stations/{id}/visits',
+        '/reports/stations',
+      ]),
+    );
+    expect(paths['/public/stations/nearby']!.get!.security).toEqual([]);
+  });
+});
+
 describe('GET /public/stations/nearby with bad input', () => {
   const cases: [string, number, string, string, string[]][] = [
     ['latitude out of range', 400, 'VALIDATION_FAILED', 'lat=91&lng=120.05', ['lat']],

@@ -9,7 +9,11 @@ export type StationType = (typeof STATION_TYPES)[number];
 export const STATION_STATUSES = ['planned', 'building', 'open', 'suspended', 'closed'] as const;
 export type StationStatus = (typeof STATION_STATUSES)[number];
 
-/** Statuses a station may move to from each status; `closed` is final. */
+/**
+ * Statuses a station may move to from each status; `closed` is final.
+ * Known limit: a station suspended after failing a re-inspection can be reopened by a status change alone; no
+ * passed inspection is required first.
+ */
 export const STATION_STATUS_MOVES: Record<StationStatus, readonly StationStatus[]> = {
   planned: ['building', 'closed'],
   building: ['open', 'closed'],

@@ -39,6 +39,7 @@ import { inspectionRoutes } from './inspections.js';
 import { stationReportRoutes } from './reports.js';
 import {
   ActivityBody,
+  NearbyAnswer,
   NearbyQuerySchema,
   NewStationBody,
   PatchStationBody,
@@ -353,6 +354,10 @@ export async function stationRoutes(app: FastifyInstance, deps: AppDeps) {
   app.get(
     '/public/stations/nearby',
     {
+      // Warnings and errors only: at a public map's volume, a line per request would drown the staff API's log.
+      // Known limit: the rate limit counts per API process and per address, so several replicas each allow the
+      // full rate, and phones behind one carrier NAT share one budget.
+      logLevel: 'warn',
       config: {
         public: true,
         rateLimit: {
@@ -371,7 +376,7 @@ export async function stationRoutes(app: FastifyInstance, deps: AppDeps) {
         summary: '附近的驿站（无需登录）：按距离排序的 GeoJSON',
         security: [],
         querystring: NearbyQuerySchema,
-        response: errorResponses,
+        response: { 200: NearbyAnswer, ...errorResponses },
       },
     },
     async (

@@ -81,6 +81,8 @@ function perStation(unit: { id: string; path: string }, range: { from: string; t
 /**
  * GET /reports/stations: a quarter's ranking of the stations in a subtree, and of the units directly below the
  * subtree's unit (each with the stations under it), by inspection score, activities and visits, with the totals.
+ * Known limit: a station's score is that of inspections closed in the quarter; one still open at the quarter's end
+ * counts in the quarter it closes.
  */
 export async function stationReportRoutes(app: FastifyInstance, { db }: AppDeps) {
   app.get(

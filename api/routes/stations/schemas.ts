@@ -98,6 +98,49 @@ export const NearbyQuerySchema = Type.Object(
   { additionalProperties: false },
 );
 
+const PublicInterval = Type.Object({ opens: Type.String(), closes: Type.String() });
+const PublicIntervals = Type.Array(PublicInterval);
+
+/**
+ * The public lookup's answer. Serialised from this schema, which also makes it an allow-list: a field that is not
+ * here (the responsible person, the owning unit, notes) cannot reach the public, whatever the query selects.
+ */
+export const NearbyAnswer = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  openNowAt: Type.String(),
+  radiusM: Type.Integer(),
+  features: Type.Array(
+    Type.Object({
+      type: Type.Literal('Feature'),
+      id: Type.String(),
+      geometry: Type.Object({ type: Type.Literal('Point'), coordinates: Type.Array(Type.Number()) }),
+      properties: Type.Object({
+        name: Type.String(),
+        type: StationTypeSchema,
+        typeLabel: Type.String(),
+        status: StationStatusSchema,
+        statusLabel: Type.String(),
+        address: Type.String(),
+        services: Type.Array(Type.String()),
+        serviceLabels: Type.Array(Type.String()),
+        hours: Type.Object({
+          mon: PublicIntervals,
+          tue: PublicIntervals,
+          wed: PublicIntervals,
+          thu: PublicIntervals,
+          fri: PublicIntervals,
+          sat: PublicIntervals,
+          sun: PublicIntervals,
+          holiday: Type.Optional(PublicIntervals),
+        }),
+        open24h: Type.Boolean(),
+        openNow: Type.Boolean(),
+        distanceM: Type.Integer(),
+      }),
+    }),
+  ),
+});
+
 const DateString = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
 
 export const ActivityBody = strictObject({
