@@ -65,6 +65,7 @@ export default tseslint.config(
       'tests/**',
       'seeds/index.ts',
       'seeds/demo-cases.ts',
+      'seeds/demo-training.ts',
       'db/migrate.ts',
       'worker/build-workflow-bundle.ts',
     ],
