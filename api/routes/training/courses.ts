@@ -105,6 +105,8 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
     return limits;
   }
 
+  // Known limit: a course's dates, capacity and time limits cannot be changed once it is created; a trainer ends
+  // it early with POST /courses/:id/actions/end.
   app.post(
     '/courses',
     {
@@ -330,6 +332,7 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!survey) {
         throw invalid('workerId', '该职工尚未做就业需求摸排，请先登记（POST /surveys）', 'SURVEY_REQUIRED');
       }
+      // One enrolment per trainee per course: a trainee who declined or lapsed enrols in a later course instead.
       const existing = await db
         .selectFrom('course_enrolment')
         .select('id')
@@ -525,6 +528,8 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
           ]);
         }
       }
+      // Known limit: results are applied one trainee after another; should one fail midway (the workflow service
+      // down), those before it stay recorded. Repeating the request with the same Idempotency-Key is safe.
       const items = [];
       for (const result of results) {
         const pipeline = pipelines.find((row) => row.worker_id === result.workerId)!;
