@@ -357,6 +357,19 @@ describe('bad input on pipeline actions', () => {
     expect(detailFields(noOpening)).toEqual(['openingId']);
   });
 
+  test('a trainee cannot join a course of another district, even when the caller sees both', async () => {
+    const running = await course();
+    const yuecheng = await api.newWorker('yuecheng_t1_g1_caseworker');
+    await api.survey('yuecheng_employment_officer', { workerId: yuecheng, skills: [skills.a] });
+
+    const response = await refused(() =>
+      api.send('city_employment_officer', 'POST', `/courses/${running.id}/enrolments`, { workerId: yuecheng }),
+    );
+
+    expectError(response, 422, 'WORKER_OUTSIDE_COURSE');
+    expect(detailFields(response)).toEqual(['workerId']);
+  });
+
   test('an enrolment repeated with the same Idempotency-Key answers the first result and enrols once', async () => {
     const running = await course();
     const workerId = await surveyedWorker();

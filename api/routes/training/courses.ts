@@ -17,6 +17,7 @@ import {
   TRAINING_READ_ROLES,
   type PipelineLimits,
 } from '../../../workflows/shared/training-vocabulary.js';
+import { isWithin } from '../../../workflows/shared/org-path.js';
 import { courseWorkflowId, traineePipelineWorkflowId } from '../../../workflows/shared/workflow-ids.js';
 import {
   pipelineActUpdate,
@@ -321,6 +322,10 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
         throw conflict('COURSE_ENDED', '课程已结束，不能再报名');
       }
       const worker = await workerInScope(db, staff, request.body.workerId);
+      // A course is for the trainees under its owning unit, so its trainers can run the exam for each of them.
+      if (!isWithin(worker.path, course.owner_unit_path)) {
+        throw invalid('workerId', '该职工不属于开课单位，只能报名本单位或上级工会开办的课程', 'WORKER_OUTSIDE_COURSE');
+      }
       const survey = await db
         .selectFrom('needs_survey')
         .select('id')
