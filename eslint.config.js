@@ -66,6 +66,7 @@ export default tseslint.config(
       'seeds/index.ts',
       'seeds/demo-cases.ts',
       'seeds/demo-portal.ts',
+      'seeds/demo-training.ts',
       'db/migrate.ts',
       'worker/build-workflow-bundle.ts',
     ],

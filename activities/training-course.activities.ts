@@ -83,6 +83,7 @@ export function createTrainingCourseActivities({ db }: TrainingCourseDeps) {
      * course's `fair_within` after its end. Adds every open opening with a free place that fits the course's
      * skills (or is linked to the course) and is visible from the course's unit, and records the profile of each
      * trainee who completed the course as sent to each enterprise of those openings.
+     * Known limit: the push is recorded, not delivered; enterprises have no portal or mailbox here yet.
      */
     async arrangeCourseFair(request: ArrangeFairRequest): Promise<ArrangedFair> {
       return db.transaction().execute(async (trx) => {

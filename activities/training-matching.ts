@@ -70,30 +70,40 @@ function extraPoints(wished: boolean, certificate: MatchScore['certificate'], sa
 const payVerdict = (payFen: number, wishedFen: number | null): MatchScore['pay'] =>
   wishedFen === null ? null : payFen >= wishedFen ? 'meets' : 'below';
 
-/**
- * Scores one opening for one trainee, or null when it is not a candidate: its hours or district break the
- * trainee's constraints, or it shares no skill with what the trainee holds or wishes for.
- */
-export function scoreOpening(trainee: TraineeProfile, opening: OpeningProfile): MatchScore | null {
-  if (trainee.hours.length > 0 && !trainee.hours.includes(opening.hours)) {
+/** A trainee's lists as sets, built once per trainee rather than once per opening. */
+interface PreparedTrainee {
+  trainee: TraineeProfile;
+  held: Set<string>;
+  wishes: Set<string>;
+  certificates: Set<string>;
+  districts: Set<string> | null;
+  hours: Set<WorkHours> | null;
+}
+
+const prepare = (trainee: TraineeProfile): PreparedTrainee => ({
+  trainee,
+  held: new Set(trainee.skills),
+  wishes: new Set(trainee.wishedSkills),
+  certificates: new Set(trainee.certificates),
+  districts: trainee.acceptableDistrictIds.length > 0 ? new Set(trainee.acceptableDistrictIds) : null,
+  hours: trainee.hours.length > 0 ? new Set(trainee.hours) : null,
+});
+
+function scorePrepared(prepared: PreparedTrainee, opening: OpeningProfile): MatchScore | null {
+  const { trainee, held, wishes } = prepared;
+  if (
+    (prepared.hours && !prepared.hours.has(opening.hours)) ||
+    (prepared.districts && !prepared.districts.has(opening.districtId))
+  ) {
     return null;
   }
-  if (trainee.acceptableDistrictIds.length > 0 && !trainee.acceptableDistrictIds.includes(opening.districtId)) {
-    return null;
-  }
-  const held = new Set(trainee.skills);
-  const wishes = new Set(trainee.wishedSkills);
   const matchedSkills = opening.skills.filter((skill) => held.has(skill));
   const wishedSkills = opening.skills.filter((skill) => !held.has(skill) && wishes.has(skill));
   if (matchedSkills.length === 0 && wishedSkills.length === 0) {
     return null;
   }
   const certificate =
-    opening.certificateCode === null
-      ? null
-      : trainee.certificates.includes(opening.certificateCode)
-        ? 'held'
-        : 'missing';
+    opening.certificateCode === null ? null : prepared.certificates.has(opening.certificateCode) ? 'held' : 'missing';
   const sameDistrict = trainee.homeDistrictId !== null && trainee.homeDistrictId === opening.districtId;
   const pay = payVerdict(opening.monthlyPayFen, trainee.wishedPayFen);
   return {
@@ -109,6 +119,13 @@ export function scoreOpening(trainee: TraineeProfile, opening: OpeningProfile): 
     pay,
   };
 }
+
+/**
+ * Scores one opening for one trainee, or null when it is not a candidate: its hours or district break the
+ * trainee's constraints, or it shares no skill with what the trainee holds or wishes for.
+ */
+export const scoreOpening = (trainee: TraineeProfile, opening: OpeningProfile): MatchScore | null =>
+  scorePrepared(prepare(trainee), opening);
 
 /** Best first: higher score, then more skills matched, then the opening id (so ties always fall the same way). */
 export function compareMatches(a: MatchScore, b: MatchScore): number {
@@ -302,7 +319,8 @@ export function rankWithIndex(index: MatchingIndex, trainee: TraineeProfile, lim
       }
     }
   }
-  return top.map((candidate) => scoreOpening(trainee, index.openings[candidate.index]!)!);
+  const prepared = prepare(trainee);
+  return top.map((candidate) => scorePrepared(prepared, index.openings[candidate.index]!)!);
 }
 
 /** The index's answer for every trainee. */

@@ -379,6 +379,8 @@ async function applyEffect(trx: Trx, record: PipelineRecord, effect: Effect): Pr
       return {};
     }
     case 'close_offer': {
+      // Known limit: a trainee who leaves the job (`left`) does not give the opening's place back; the enterprise
+      // posts a new opening if it wants to fill it again.
       if (effect.status === 'accepted') {
         const placed = await trx
           .updateTable('job_opening')
@@ -489,6 +491,9 @@ async function pushOpenings(trx: Trx, record: PipelineRecord) {
 }
 
 /**
+ * Known limit: trainees themselves are not told of a seat offer, the fair or an offer (there is no portal or text
+ * message for them yet); staff tell them and record their answer.
+ *
  * Tells the employment officers of the trainee's union (the nearest unit upwards that has any) that a step
  * stalled or that a follow-up is due; with no officer anywhere up the tree, the city's admins. One notice per
  * person, deduplicated on the pipeline and event seq.

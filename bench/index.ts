@@ -1,5 +1,5 @@
 /*
- * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,portal,nearby]
+ * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,portal,nearby,matching,pipeline]
  *
  * Runs the benchmarks of shared/BENCHMARKS.md one phase after another against a private stack: a Temporal dev
  * server, a throwaway database yue_bench_<pid>, the API in-process (driven with inject, no network) and a case
@@ -15,7 +15,9 @@ import { runB2 } from './b2-message-latency.js';
 import { runB3 } from './b3-overdue-board.js';
 import { runLedger } from './b4-ledger.js';
 import { runFundsReport } from './funds-report.js';
+import { runMatching } from './b-matching.js';
 import { runNearby } from './b-nearby.js';
+import { runPipeline } from './b-pipeline.js';
 import { runPortalWarmList } from './portal-warm-list.js';
 import { measureFloors } from './floors.js';
 import { Cleanups, REPO_ROOT, log, parseOptions, printTable, round, setUp, type TableRow } from './support.js';
@@ -96,6 +98,8 @@ async function main(): Promise<number> {
   await run('funds-report', () => runFundsReport(ctx));
   await run('portal', () => runPortalWarmList(ctx));
   await run('nearby', () => runNearby(ctx));
+  await run('matching', () => runMatching(ctx));
+  await run('pipeline', () => runPipeline(ctx));
 
   const report = {
     startedAt: startedAt.toISOString(),

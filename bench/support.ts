@@ -60,6 +60,11 @@ export interface BenchOptions {
   reportRequests: number;
   /** Funds report: time after which a scope stops adding pairs (at least three are made). */
   reportBudgetMs: number;
+  /** Matching: synthetic trainees and openings ranked in memory, index against all pairs. */
+  matchingTrainees: number;
+  matchingOpenings: number;
+  /** Pipeline: trainees per run driven from enrolment to the three-month follow-up. */
+  pipelines: number;
   /** Seeded workers (union members). */
   workerCount: number;
   /** Nearby: synthetic rest stations added to the 100 seeded ones for the second measurement. */
@@ -70,11 +75,22 @@ export interface BenchOptions {
   adminDatabaseUrl: string;
 }
 
-export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report', 'portal', 'nearby'] as const;
+export const ALL_PHASES = [
+  'b1',
+  'b2',
+  'b3',
+  'ledger',
+  'funds-report',
+  'portal',
+  'nearby',
+  'matching',
+  'pipeline',
+] as const;
 
 const USAGE = `npm run bench -- [--quick] [--phases ${ALL_PHASES.join(',')}] [--n 20] [--pairs 3] [--samples 100]
                       [--duration 5] [--rows 100000] [--concurrency 4] [--postings 600] [--payments 1000000]
-                      [--report-requests 15] [--report-budget 110] [--stations 100000] [--log-level info]`;
+                      [--report-requests 15] [--report-budget 110] [--stations 100000] [--trainees 10000]
+                      [--openings 5000] [--pipelines 12] [--log-level info]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string | true>();
@@ -110,6 +126,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     'report-requests',
     'report-budget',
     'stations',
+    'trainees',
+    'openings',
+    'pipelines',
     'log-level',
   ];
   for (const name of flags.keys()) {
@@ -144,6 +163,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     payments: Math.round(num('payments', quick ? 200_000 : 1_000_000)),
     reportRequests: Math.round(num('report-requests', quick ? 6 : 15)),
     reportBudgetMs: Math.round(num('report-budget', quick ? 30 : 110, 0) * 1000),
+    matchingTrainees: Math.round(num('trainees', quick ? 2_000 : 10_000)),
+    matchingOpenings: Math.round(num('openings', quick ? 1_000 : 5_000)),
+    pipelines: Math.round(num('pipelines', quick ? 4 : 12)),
     workerCount: 200,
     stations: Math.round(num('stations', quick ? 20_000 : 100_000)),
     phases: parsePhases(phases),

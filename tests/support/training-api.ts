@@ -64,7 +64,17 @@ export function createTrainingApi(h: Harness) {
     return cached;
   };
   let unitIds: Promise<Map<string, string>> | undefined;
+  const ownUnits = new Map<string, string>();
+  /** Lets a test act as an account it created (tests/support/api-fixtures.ts createStaff). */
+  const useSession = (session: { username: string; token: string; unitId: string }) => {
+    tokens.set(session.username, Promise.resolve(session.token));
+    ownUnits.set(session.username, session.unitId);
+  };
   const unitOf = async (username: string): Promise<string> => {
+    const own = ownUnits.get(username);
+    if (own) {
+      return own;
+    }
     unitIds ??= (async () => {
       const response = await h.request('GET', '/users?limit=500', { token: await token('admin') });
       expect(response.status).toBe(200);
@@ -194,6 +204,7 @@ export function createTrainingApi(h: Harness) {
 
   return {
     token,
+    useSession,
     unitOf,
     send,
     ok,

@@ -571,6 +571,8 @@ export function onTimer(state: PipelineState, point: TimerPoint, now: number): T
       };
     }
     case 'escalate': {
+      // Known limit: a stalled step is escalated once, to the nearest employment officer; it does not climb further
+      // up the tree as a late case step does.
       const next = note(state, { clock: { ...clock, escalated: true } });
       return {
         state: next,

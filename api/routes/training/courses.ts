@@ -17,6 +17,7 @@ import {
   TRAINING_READ_ROLES,
   type PipelineLimits,
 } from '../../../workflows/shared/training-vocabulary.js';
+import { isWithin } from '../../../workflows/shared/org-path.js';
 import { courseWorkflowId, traineePipelineWorkflowId } from '../../../workflows/shared/workflow-ids.js';
 import {
   pipelineActUpdate,
@@ -105,6 +106,8 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
     return limits;
   }
 
+  // Known limit: a course's dates, capacity and time limits cannot be changed once it is created; a trainer ends
+  // it early with POST /courses/:id/actions/end.
   app.post(
     '/courses',
     {
@@ -319,6 +322,10 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
         throw conflict('COURSE_ENDED', '课程已结束，不能再报名');
       }
       const worker = await workerInScope(db, staff, request.body.workerId);
+      // A course is for the trainees under its owning unit, so its trainers can run the exam for each of them.
+      if (!isWithin(worker.path, course.owner_unit_path)) {
+        throw invalid('workerId', '该职工不属于开课单位，只能报名本单位或上级工会开办的课程', 'WORKER_OUTSIDE_COURSE');
+      }
       const survey = await db
         .selectFrom('needs_survey')
         .select('id')
@@ -330,6 +337,7 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!survey) {
         throw invalid('workerId', '该职工尚未做就业需求摸排，请先登记（POST /surveys）', 'SURVEY_REQUIRED');
       }
+      // One enrolment per trainee per course: a trainee who declined or lapsed enrols in a later course instead.
       const existing = await db
         .selectFrom('course_enrolment')
         .select('id')
@@ -525,6 +533,8 @@ export async function courseRoutes(app: FastifyInstance, deps: AppDeps) {
           ]);
         }
       }
+      // Known limit: results are applied one trainee after another; should one fail midway (the workflow service
+      // down), those before it stay recorded. Repeating the request with the same Idempotency-Key is safe.
       const items = [];
       for (const result of results) {
         const pipeline = pipelines.find((row) => row.worker_id === result.workerId)!;

@@ -38,6 +38,8 @@ const enterpriseView = (row: {
  * belongs to an owning unit and is visible in that unit's subtree and from the units below it; an opening's
  * `placedCount` never passes its headcount (a CHECK in the database, and the offer and placement writes).
  */
+// Known limit: enterprises and openings cannot yet be edited or closed through the API (an opening's `closed`
+// status exists for that); a filled opening stops taking offers by itself.
 export async function jobRoutes(app: FastifyInstance, { db }: AppDeps) {
   app.post(
     '/enterprises',

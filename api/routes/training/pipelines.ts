@@ -207,6 +207,9 @@ export async function pipelineRoutes(app: FastifyInstance, deps: AppDeps) {
       if (!Number.isSafeInteger(offset) || offset < 0) {
         throw new ApiError(400, 'CURSOR_INVALID', 'cursor：无效的翻页游标');
       }
+      // Known limit: every candidate (open openings sharing a skill) is scored in memory and a page is an offset
+      // into the ranking computed again; with tens of thousands of openings on one common skill this wants a
+      // top-N in SQL, and a ranking that changes between pages may repeat or skip an opening.
       const candidates = await candidateOpenings(db, [...profile.skills, ...profile.wishedSkills], staff.unitPath);
       const ranked = rankOpenings(profile, candidates, offset + limit + 1).slice(offset);
       const labels = await matchLabels(db);
