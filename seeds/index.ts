@@ -10,6 +10,7 @@ import {
   type SeedSummary,
 } from './01-reference-data.js';
 import { seedFunds } from './02-funds.js';
+import { seedPerceptionFeeds } from './03-perception.js';
 
 export interface SeedAllOptions extends ReferenceDataOptions {
   /** Runs once the reference data is in place: where later seeds (02-demo-cases) hook in. Must be idempotent. */
@@ -23,6 +24,7 @@ export interface SeedAllOptions extends ReferenceDataOptions {
 export async function seedAll(db: Db, options: SeedAllOptions): Promise<SeedSummary> {
   const summary = await seedReferenceData(db, options);
   await seedFunds(db);
+  await seedPerceptionFeeds(db, { keys: options.keys, workerCount: options.workerCount });
   await options.afterReference?.(db);
   return summary;
 }

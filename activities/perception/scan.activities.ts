@@ -1,4 +1,4 @@
-import { ApplicationFailure, getClient, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, cancellationSignal, getClient, heartbeat, log } from '@temporalio/activity';
 import { sql, type Transaction } from 'kysely';
 import type { Database, Db } from '../../db/database.js';
 import type { PerceptionScan, PerceptionSetting } from '../../db/tables/perception.table.js';
@@ -17,6 +17,18 @@ export interface PerceptionScanDeps {
 }
 
 const ONE_RUNNING_SCAN = 'perception_scan_one_running_idx';
+
+/**
+ * Between two statements of a chunk: tells Temporal the attempt is alive, and gives the chunk up when the worker
+ * is shutting down. Throwing rolls the chunk's transaction back and fails the attempt at once, so another worker
+ * retries it within a second instead of after the heartbeat timeout.
+ */
+function checkpoint(): void {
+  heartbeat();
+  if (cancellationSignal().aborted) {
+    throw new Error('Worker is shutting down: the chunk was rolled back for another attempt');
+  }
+}
 
 const planOf = (scan: PerceptionScan): ScanPlan => ({
   scanId: scan.id,
@@ -173,6 +185,7 @@ export function createPerceptionScanActivities({ db }: PerceptionScanDeps) {
           return chunkResult(done);
         }
 
+        checkpoint();
         const range = chunkRange(scan.chunk_bounds, chunkNo);
         const setting = await trx
           .selectFrom('perception_setting')
@@ -306,7 +319,7 @@ async function scanChunk(
   const floor = setting.line - setting.margin;
   const quietSince = sql`${scan.started_at}::timestamptz - make_interval(days => ${setting.suppress_days})`;
   await sql`create temp table pc_hits on commit drop as ${hitsSql(instances, scan.as_of, range)}`.execute(trx);
-  heartbeat();
+  checkpoint();
   await sql`
     create temp table pc_flagged on commit drop as
     select w.id as worker_id, w.unit_id, o.path as unit_path,
@@ -335,7 +348,7 @@ async function scanChunk(
     join worker w on w.id = s.worker_id
     join org_unit o on o.id = w.unit_id
     left join org_unit p on p.id = o.parent_id`.execute(trx);
-  heartbeat();
+  checkpoint();
 
   const lapsed = await sql`
     update perception_lead l
@@ -346,6 +359,7 @@ async function scanChunk(
        and not exists (select 1 from pc_flagged g where g.worker_id = l.worker_id and not g.has_open_case and not g.quiet)`.execute(
     trx,
   );
+  checkpoint();
   await sql`create temp table pc_upserted (id uuid, worker_id uuid, inserted boolean) on commit drop`.execute(trx);
   await sql`
     with upserted as (
@@ -419,6 +433,7 @@ async function dryRunChunk(
     .filter((i) => i.versionId === candidate.id || (i.ruleId !== candidate.rule_id && before.includes(i.no)))
     .map((i) => i.no);
   const floor = setting.line - setting.margin;
+  checkpoint();
   const written = await sql`
     with hits as (${hitsSql(instances, scan.as_of, range)}),
     scores as (

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runPerceptionDemo } from '../../../seeds/demo-perception.js';
 import { ensureSchedules, platformSchedules } from '../../../worker/schedules.js';
 import { scanProgressQuery } from '../../../workflows/perception-scan/perception-scan.messages.js';
 import { perceptionScanWorkflow } from '../../../workflows/perception-scan/perception-scan.workflow.js';
@@ -79,7 +80,7 @@ async function waitForScan(scanId: string): Promise<any> {
       const response = await h.request('GET', `/perception/scans/${scanId}`, { token: admin });
       return ['completed', 'failed', 'skipped'].includes(response.body.status) ? response.body : null;
     },
-    { message: `scan ${scanId} to finish`, timeoutMs: 60_000, intervalMs: 100 },
+    { message: `scan ${scanId} to finish`, timeoutMs: 150_000, intervalMs: 100 },
   );
 }
 
@@ -523,7 +524,7 @@ describe('a scan interrupted by a worker restart', () => {
       const leads = await h.db.selectFrom('perception_lead').select('id').where('worker_id', '=', id).execute();
       expect(leads.length).toBeLessThanOrEqual(1);
     }
-  });
+  }, 180_000);
 });
 
 describe('long scans and the nightly schedule', () => {
@@ -548,7 +549,7 @@ describe('long scans and the nightly schedule', () => {
     expect((await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe(
       'CONTINUED_AS_NEW',
     );
-  });
+  }, 180_000);
 
   test('the nightly schedule starts a scan', async () => {
     const [nightly] = platformSchedules(h.taskQueue, { perceptionScanChunkSize: 50 });
@@ -580,6 +581,24 @@ describe('long scans and the nightly schedule', () => {
     } finally {
       await schedule.delete();
     }
+  });
+});
+
+describe('seeds/demo-perception.ts', () => {
+  test("runs a scan through the API that leaves the seeded workers' leads to review, once a day", async () => {
+    const request = (
+      method: 'GET' | 'POST',
+      url: string,
+      options: { token?: string; body?: unknown; headers?: Record<string, string> },
+    ) => h.request(method, url, options);
+
+    const first = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
+    const again = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
+
+    expect(first.status).toBe('completed');
+    expect(Object.values(first.openLeads).reduce((sum, n) => sum + n, 0)).toBeGreaterThan(5);
+    expect(first.openLeads.discovered).toBeGreaterThan(0);
+    expect(again.scanId).toBe(first.scanId);
   });
 });
 
