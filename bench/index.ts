@@ -1,5 +1,5 @@
 /*
- * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report]
+ * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,b4,b5]
  *
  * Runs the benchmarks of shared/BENCHMARKS.md one phase after another against a private stack: a Temporal dev
  * server, a throwaway database yue_bench_<pid>, the API in-process (driven with inject, no network) and a case
@@ -13,6 +13,8 @@ import path from 'node:path';
 import { runB1 } from './b1-case-lifecycle.js';
 import { runB2 } from './b2-message-latency.js';
 import { runB3 } from './b3-overdue-board.js';
+import { runPerceptionScan } from './b4-perception-scan.js';
+import { runFeedImport } from './b5-feed-import.js';
 import { runLedger } from './b4-ledger.js';
 import { runFundsReport } from './funds-report.js';
 import { measureFloors } from './floors.js';
@@ -92,6 +94,8 @@ async function main(): Promise<number> {
   await run('b3', () => runB3(ctx));
   await run('ledger', () => runLedger(ctx));
   await run('funds-report', () => runFundsReport(ctx));
+  await run('b4', () => runPerceptionScan(ctx));
+  await run('b5', () => runFeedImport(ctx));
 
   const report = {
     startedAt: startedAt.toISOString(),

@@ -62,17 +62,22 @@ export interface BenchOptions {
   reportBudgetMs: number;
   /** Seeded workers (union members). */
   workerCount: number;
+  /** B4: synthetic workers the perception scan covers (with about two feed rows each). */
+  perceptionWorkers: number;
+  /** B5: rows of the feed imported. */
+  feedRows: number;
   phases: Set<string>;
   /** Level of the API's pino logger; records go to /dev/null, so their cost is paid but not shown. */
   logLevel: string;
   adminDatabaseUrl: string;
 }
 
-export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report'] as const;
+export const ALL_PHASES = ['b1', 'b2', 'b3', 'ledger', 'funds-report', 'b4', 'b5'] as const;
 
 const USAGE = `npm run bench -- [--quick] [--phases ${ALL_PHASES.join(',')}] [--n 20] [--pairs 3] [--samples 100]
                       [--duration 5] [--rows 100000] [--concurrency 4] [--postings 600] [--payments 1000000]
-                      [--report-requests 15] [--report-budget 110] [--log-level info]`;
+                      [--report-requests 15] [--report-budget 110] [--log-level info]
+                      [--perception-workers 1000000] [--feed-rows 1000000]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string | true>();
@@ -108,6 +113,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     'report-requests',
     'report-budget',
     'log-level',
+    'perception-workers',
+    'feed-rows',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name)) {
@@ -142,6 +149,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     reportRequests: Math.round(num('report-requests', quick ? 6 : 15)),
     reportBudgetMs: Math.round(num('report-budget', quick ? 30 : 110, 0) * 1000),
     workerCount: 200,
+    perceptionWorkers: Math.round(num('perception-workers', quick ? 50_000 : 1_000_000)),
+    feedRows: Math.round(num('feed-rows', quick ? 100_000 : 1_000_000)),
     phases: parsePhases(phases),
     logLevel: typeof flags.get('log-level') === 'string' ? (flags.get('log-level') as string) : 'info',
     adminDatabaseUrl:

@@ -69,6 +69,7 @@ describe('perception scan activities', () => {
     const replanned = await env.run(activities.beginPerceptionScan, { ...input, chunkSize: 5 });
     const first: ChunkResult = await env.run(activities.scanPerceptionChunk, { scanId, chunkNo: 1 });
     const retried = await env.run(activities.scanPerceptionChunk, { scanId, chunkNo: 1 });
+    await env.run(activities.failPerceptionScan, { scanId, message: 'test ends after one chunk' });
 
     expect(plan).toMatchObject({ scanId, status: 'running', chunksDone: 0 });
     expect(replanned).toEqual(plan);

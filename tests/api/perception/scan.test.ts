@@ -533,7 +533,12 @@ describe('long scans and the nightly schedule', () => {
     const workflowId = perceptionScanWorkflowId(scanId);
     await waitFor(
       async () =>
-        !(await h.db.selectFrom('perception_scan').select('id').where('status', '=', 'running').executeTakeFirst()),
+        !(await h.db
+          .selectFrom('perception_scan')
+          .select('id')
+          .where('status', '=', 'running')
+          .where('kind', '=', 'scan')
+          .executeTakeFirst()),
       { message: 'no running scan', timeoutMs: 60_000 },
     );
 
