@@ -611,7 +611,7 @@ describe('unreviewed leads', () => {
   test('escalate like a late step: overdue to the reviewing unit, then one level up, then the city', async () => {
     const setting = await h.request('PUT', '/perception/settings', {
       token: admin,
-      body: { line: 60, margin: 20, suppressDays: 90, reviewLimit: { duration: 'PT3S', calendar: 'natural' } },
+      body: { line: 60, margin: 20, suppressDays: 90, reviewLimit: { duration: 'PT6S', calendar: 'natural' } },
     });
     expect(setting.status).toBe(200);
     const districtUnit = await api.unitOf('shengzhou_t2_g2_caseworker');
@@ -619,21 +619,31 @@ describe('unreviewed leads', () => {
     const reviewed = await workerWith([MLA], { at: districtUnit });
     const scanned = await scan();
     const reviewer = await h.login('shengzhou_t2_supervisor');
-    await h.request('POST', `/leads/${(await leadOf(reviewed.id))!.id}/confirm`, { token: reviewer, body: {} });
     const noticesOf = async (username: string) => {
       const response = await h.request('GET', '/notifications?limit=100', { token: await h.login(username) });
       return response.body.items.filter((n: any) => n.data?.scanId === scanned.id);
     };
+    // The review plan tells the township of both new leads; one is then confirmed before its deadline.
+    await waitFor(async () => (await noticesOf('shengzhou_t2_supervisor')).some((n: any) => n.kind === 'lead_new'), {
+      message: 'the township supervisor to be told of the new leads',
+    });
+    await h.request('POST', `/leads/${(await leadOf(reviewed.id))!.id}/confirm`, { token: reviewer, body: {} });
 
     const district = await waitFor(
-      async () => (await noticesOf('shengzhou_supervisor')).length > 0 && noticesOf('shengzhou_supervisor'),
+      async () => {
+        const notices = await noticesOf('shengzhou_supervisor');
+        return notices.some((n: any) => n.data.level === 1) && notices;
+      },
       {
         message: 'the district supervisor to be told',
         timeoutMs: 20_000,
       },
     );
     const city = await waitFor(
-      async () => (await noticesOf('city_supervisor')).length > 0 && noticesOf('city_supervisor'),
+      async () => {
+        const notices = await noticesOf('city_supervisor');
+        return notices.some((n: any) => n.data.level === 2) && notices;
+      },
       {
         message: 'the city supervisor to be told',
         timeoutMs: 20_000,
@@ -641,11 +651,24 @@ describe('unreviewed leads', () => {
     );
     const township = await noticesOf('shengzhou_t2_supervisor');
 
+    const reviewUnitId = (await leadOf(late.id))!.review_unit_id;
+    const about = (notices: any[]) => notices.filter((n) => n.data.reviewUnitId === reviewUnitId);
+    const raisedHere = await h.db
+      .selectFrom('perception_lead')
+      .select('id')
+      .where('raised_scan_id', '=', scanned.id)
+      .where('review_unit_id', '=', reviewUnitId)
+      .execute();
+    expect(raisedHere.length).toBeGreaterThanOrEqual(2);
     expect(township.map((n: any) => n.kind).sort()).toEqual(['lead_new', 'lead_overdue']);
-    expect(township.find((n: any) => n.kind === 'lead_new').data.leads).toBe(2);
-    expect(township.find((n: any) => n.kind === 'lead_overdue').data.leads).toBe(1);
-    expect(district.map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([['lead_escalation', 1, 1]]);
-    expect(city.map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([['lead_escalation', 2, 1]]);
+    expect(township.find((n: any) => n.kind === 'lead_new').data.leads).toBe(raisedHere.length);
+    expect(township.find((n: any) => n.kind === 'lead_overdue').data.leads).toBe(raisedHere.length - 1);
+    expect(about(district).map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([
+      ['lead_escalation', 1, raisedHere.length - 1],
+    ]);
+    expect(about(city).map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([
+      ['lead_escalation', 2, raisedHere.length - 1],
+    ]);
     expect((await leadOf(late.id))!.escalation_level).toBe(2);
     const restored = await h.request('PUT', '/perception/settings', {
       token: admin,
