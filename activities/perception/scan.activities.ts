@@ -134,6 +134,7 @@ export function createPerceptionScanActivities({ db }: PerceptionScanDeps) {
           .where('status', '=', 'running')
           .where('kind', '=', 'scan')
           .executeTakeFirst();
+        // Known limit: a scheduled scan skipped here is not retried; the next night's scan covers its workers.
         if (holder && (await isRunning(holder.workflow_id))) {
           const skipped = await db
             .insertInto('perception_scan')
@@ -308,6 +309,7 @@ async function countWorkers(trx: Transaction<Database>, range: { after: string |
  * or a score below the line) or `discovered` (status none, score at or above the line). A flagged worker with an
  * open case, or with a lead dismissed or a case closed within the suppression days and no hardship feed row
  * stored since, gets no lead.
+ * Known limit: any hardship row stored after a dismissal lifts the suppression, even one that no rule reads.
  */
 async function scanChunk(
   trx: Transaction<Database>,
@@ -418,6 +420,7 @@ async function scanChunk(
  * One chunk of a dry run: the flagged set under the published rule versions against the same set with the
  * candidate version in place of its rule's published one (or beside them, for a rule never published). Compares
  * who would be flagged (score at least line - margin), before suppression, which is the same on both sides.
+ * Known limit: a worker who stays flagged with another score or group is not reported as changed.
  */
 async function dryRunChunk(
   trx: Transaction<Database>,

@@ -92,6 +92,7 @@ export async function listLeads(db: Db, filters: LeadFilters): Promise<LeadRow[]
   if (filters.minScore !== undefined) {
     query = query.where('l.score', '>=', filters.minScore);
   }
+  // Known limit: no index serves the rule filter; it is applied to the leads the status and scope select.
   if (filters.ruleId) {
     query = query.where(sql<SqlBool>`l.rule_ids @> array[${filters.ruleId}]::uuid[]`);
   }

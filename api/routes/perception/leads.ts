@@ -184,6 +184,8 @@ export async function leadRoutes(app: FastifyInstance, deps: AppDeps) {
           openedBy: { userId: staff.id, role: staff.role, unit: workerUnit },
           policyVersion: (await currentPolicy(db, category, urgency)).version,
         };
+        // Known limit: should the commit below fail after the case opened, the lead stays open beside its case; a
+        // repeated confirm finds the same case (its id comes from the lead), but a dismissal would leave it open.
         await startCase(deps, opening);
         await trx
           .updateTable('perception_lead')
