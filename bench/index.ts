@@ -1,5 +1,5 @@
 /*
- * npm run bench [-- --quick] [-- --phases b1,b2,b3,ledger,funds-report,portal,nearby,matching,pipeline]
+ * npm run bench [-- --quick] [-- --phases b1,b2,b3,b4,b5,ledger,funds-report,portal,nearby,matching,pipeline]
  *
  * Runs the benchmarks of shared/BENCHMARKS.md one phase after another against a private stack: a Temporal dev
  * server, a throwaway database yue_bench_<pid>, the API in-process (driven with inject, no network) and a case
@@ -10,14 +10,16 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { runMatching } from './b-matching.js';
+import { runNearby } from './b-nearby.js';
+import { runPipeline } from './b-pipeline.js';
 import { runB1 } from './b1-case-lifecycle.js';
 import { runB2 } from './b2-message-latency.js';
 import { runB3 } from './b3-overdue-board.js';
 import { runLedger } from './b4-ledger.js';
+import { runPerceptionScan } from './b4-perception-scan.js';
+import { runFeedImport } from './b5-feed-import.js';
 import { runFundsReport } from './funds-report.js';
-import { runMatching } from './b-matching.js';
-import { runNearby } from './b-nearby.js';
-import { runPipeline } from './b-pipeline.js';
 import { runPortalWarmList } from './portal-warm-list.js';
 import { measureFloors } from './floors.js';
 import { Cleanups, REPO_ROOT, log, parseOptions, printTable, round, setUp, type TableRow } from './support.js';
@@ -94,6 +96,8 @@ async function main(): Promise<number> {
   await run('b1', () => runB1(ctx));
   await run('b2', () => runB2(ctx));
   await run('b3', () => runB3(ctx));
+  await run('b4', () => runPerceptionScan(ctx));
+  await run('b5', () => runFeedImport(ctx));
   await run('ledger', () => runLedger(ctx));
   await run('funds-report', () => runFundsReport(ctx));
   await run('portal', () => runPortalWarmList(ctx));

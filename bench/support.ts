@@ -69,6 +69,10 @@ export interface BenchOptions {
   workerCount: number;
   /** Nearby: synthetic rest stations added to the 100 seeded ones for the second measurement. */
   stations: number;
+  /** B4: synthetic workers the perception scan covers (with about two feed rows each). */
+  perceptionWorkers: number;
+  /** B5: rows of the feed imported. */
+  feedRows: number;
   phases: Set<string>;
   /** Level of the API's pino logger; records go to /dev/null, so their cost is paid but not shown. */
   logLevel: string;
@@ -79,6 +83,8 @@ export const ALL_PHASES = [
   'b1',
   'b2',
   'b3',
+  'b4',
+  'b5',
   'ledger',
   'funds-report',
   'portal',
@@ -90,7 +96,8 @@ export const ALL_PHASES = [
 const USAGE = `npm run bench -- [--quick] [--phases ${ALL_PHASES.join(',')}] [--n 20] [--pairs 3] [--samples 100]
                       [--duration 5] [--rows 100000] [--concurrency 4] [--postings 600] [--payments 1000000]
                       [--report-requests 15] [--report-budget 110] [--stations 100000] [--trainees 10000]
-                      [--openings 5000] [--pipelines 12] [--log-level info]`;
+                      [--openings 5000] [--pipelines 12] [--perception-workers 1000000] [--feed-rows 1000000]
+                      [--log-level info]`;
 
 export function parseOptions(argv: string[]): BenchOptions {
   const flags = new Map<string, string | true>();
@@ -130,6 +137,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     'openings',
     'pipelines',
     'log-level',
+    'perception-workers',
+    'feed-rows',
   ];
   for (const name of flags.keys()) {
     if (!known.includes(name)) {
@@ -168,6 +177,8 @@ export function parseOptions(argv: string[]): BenchOptions {
     pipelines: Math.round(num('pipelines', quick ? 4 : 12)),
     workerCount: 200,
     stations: Math.round(num('stations', quick ? 20_000 : 100_000)),
+    perceptionWorkers: Math.round(num('perception-workers', quick ? 50_000 : 1_000_000)),
+    feedRows: Math.round(num('feed-rows', quick ? 100_000 : 1_000_000)),
     phases: parsePhases(phases),
     logLevel: typeof flags.get('log-level') === 'string' ? (flags.get('log-level') as string) : 'info',
     adminDatabaseUrl:

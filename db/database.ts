@@ -16,7 +16,6 @@ import type { FeedBatchTable, FeedRowTable } from './tables/feed.table.js';
 import type { OrgUnitTable } from './tables/org-unit.table.js';
 import type {
   PerceptionDryRunChangeTable,
-  PerceptionLeadReasonTable,
   PerceptionLeadTable,
   PerceptionRuleTable,
   PerceptionRuleVersionTable,
@@ -113,7 +112,6 @@ export interface Database {
   perception_scan: PerceptionScanTable;
   perception_scan_chunk: PerceptionScanChunkTable;
   perception_lead: PerceptionLeadTable;
-  perception_lead_reason: PerceptionLeadReasonTable;
   perception_dry_run_change: PerceptionDryRunChangeTable;
 }
 

@@ -10,6 +10,7 @@ import {
   type SeedSummary,
 } from './01-reference-data.js';
 import { seedFunds } from './02-funds.js';
+import { seedPerceptionFeeds } from './03-perception.js';
 import { seedPortalPolicies } from './04-portal-policies.js';
 import { seedTraining } from './05-training.js';
 import { seedStations } from './06-stations.js';
@@ -26,6 +27,7 @@ export interface SeedAllOptions extends ReferenceDataOptions {
 export async function seedAll(db: Db, options: SeedAllOptions): Promise<SeedSummary> {
   const summary = await seedReferenceData(db, options);
   await seedFunds(db);
+  await seedPerceptionFeeds(db, { keys: options.keys, workerCount: options.workerCount });
   await seedPortalPolicies(db);
   await seedTraining(db, { demoPassword: options.demoPassword, workerCount: options.workerCount });
   await seedStations(db, { demoPassword: options.demoPassword, keys: options.keys });

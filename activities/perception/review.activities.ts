@@ -12,7 +12,11 @@ export interface LeadReviewDeps {
   db: Db;
 }
 
-/** Escalation levels of unreviewed leads: the reviewing unit's parent at the deadline, the next level after two. */
+/**
+ * Escalation levels of unreviewed leads: the reviewing unit's parent at the deadline, the next level after two.
+ * Known limit: a lead first raised by one scan keeps that scan's deadline when later scans update it; leads
+ * escalate per scan and reviewing unit, in one notice per unit, not one per lead.
+ */
 export const LEAD_ESCALATION_LEVELS = 2;
 
 export interface LeadReviewPlan {

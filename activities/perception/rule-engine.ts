@@ -15,6 +15,7 @@ export interface RuleInstance {
   ruleId: string;
   versionId: string;
   code: string;
+  version: number;
   thresholds: Thresholds;
   weight: number;
 }
@@ -24,7 +25,7 @@ export type WorkerRange = { after: string | null; upTo: string | null } | { work
 
 /**
  * The SQL of the hits of `instances` for the workers in `range`, as of a date: one row per (worker, instance that
- * fired) with `worker_id, instance_no, rule_id, rule_version_id, weight, reason, figures, latest_on`.
+ * fired) with `worker_id, instance_no, rule_id, rule_version_id, code, version, weight, reason, figures, latest_on`.
  */
 export function hitsSql(instances: readonly RuleInstance[], asOf: string, range: WorkerRange): RawBuilder<unknown> {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) {
@@ -41,7 +42,7 @@ export function hitsSql(instances: readonly RuleInstance[], asOf: string, range:
   });
   if (built.length === 0) {
     return sql`select null::uuid as worker_id, 0 as instance_no, null::uuid as rule_id, null::uuid as rule_version_id,
-      0 as weight, ''::text as reason, '{}'::jsonb as figures, null::date as latest_on where false`;
+      ''::text as code, 0 as version, 0 as weight, ''::text as reason, '{}'::jsonb as figures, null::date as latest_on where false`;
   }
   const aggregates = built.flatMap(({ instance, parts }) =>
     Object.entries(parts.aggregates).map(
@@ -51,7 +52,8 @@ export function hitsSql(instances: readonly RuleInstance[], asOf: string, range:
   const branches = built.map(
     ({ instance, parts }) => sql`
       select a.worker_id, ${sql.lit(instance.no)}::int as instance_no, ${sql.lit(instance.ruleId)}::uuid as rule_id,
-             ${sql.lit(instance.versionId)}::uuid as rule_version_id, ${sql.lit(instance.weight)}::int as weight,
+             ${sql.lit(instance.versionId)}::uuid as rule_version_id, ${sql.lit(instance.code)}::text as code,
+             ${sql.lit(instance.version)}::int as version, ${sql.lit(instance.weight)}::int as weight,
              (${parts.reason})::text as reason, (${parts.figures})::jsonb as figures, (${parts.latestOn})::date as latest_on
       from agg a where ${parts.fires}`,
   );
@@ -78,7 +80,7 @@ export async function loadInstances(db: Db, versionIds: readonly string[]): Prom
   const rows = await db
     .selectFrom('perception_rule_version as v')
     .innerJoin('perception_rule as r', 'r.id', 'v.rule_id')
-    .select(['v.id', 'v.rule_id', 'r.code', 'v.thresholds', 'v.weight'])
+    .select(['v.id', 'v.rule_id', 'r.code', 'v.version', 'v.thresholds', 'v.weight'])
     .where('v.id', 'in', [...versionIds])
     .orderBy('r.code')
     .execute();
@@ -87,6 +89,7 @@ export async function loadInstances(db: Db, versionIds: readonly string[]): Prom
     ruleId: row.rule_id,
     versionId: row.id,
     code: row.code,
+    version: row.version,
     thresholds: row.thresholds,
     weight: row.weight,
   }));

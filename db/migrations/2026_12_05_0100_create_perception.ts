@@ -1,8 +1,8 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Perception (感知): rule models and their versions, scoring settings, scans with their chunks, leads with their
- * reasons, and dry-run results. Feed batches gain the figures an upload answers with, feed rows an index by batch,
+ * Perception (感知): rule models and their versions, scoring settings, scans with their chunks, leads (with the
+ * reasons that raised them), and dry-run results. Feed batches gain the figures an upload answers with, feed rows an index by batch,
  * and workers a trigger that matches department rows waiting for them. Frozen once merged.
  */
 export async function up(db: Kysely<any>): Promise<void> {
@@ -180,7 +180,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       .addColumn('raised_scan_id', 'uuid', (col) => col.notNull().references('perception_scan.id').onDelete('restrict'))
       .addColumn('last_scan_id', 'uuid', (col) => col.notNull().references('perception_scan.id').onDelete('restrict'))
       .addColumn('setting_version', 'integer', (col) => col.notNull())
+      .addColumn('rule_ids', sql`uuid[]`, (col) => col.notNull())
       .addColumn('rule_version_ids', sql`uuid[]`, (col) => col.notNull())
+      // The rules that fired, strongest first: rule and version ids, weight, the reason in Chinese, its figures
+      // and data date. Kept on the lead (one row per lead) so a scan writes one row per flagged worker.
+      .addColumn('reasons', 'jsonb', (col) => col.notNull())
       .addColumn('reasons_digest', 'text', (col) => col.notNull())
       .addColumn('data_as_of', 'date')
       .addColumn('due_at', 'timestamptz')
@@ -216,33 +220,6 @@ export async function up(db: Kysely<any>): Promise<void> {
   }
 
   await db.schema
-    .createTable('perception_lead_reason')
-    .addColumn('id', 'uuid', id)
-    .addColumn('lead_id', 'uuid', (col) => col.notNull().references('perception_lead.id').onDelete('cascade'))
-    .addColumn('rule_id', 'uuid', (col) => col.notNull().references('perception_rule.id').onDelete('restrict'))
-    .addColumn('rule_version_id', 'uuid', (col) =>
-      col.notNull().references('perception_rule_version.id').onDelete('restrict'),
-    )
-    .addColumn('weight', 'integer', (col) => col.notNull())
-    .addColumn('reason', 'text', (col) => col.notNull())
-    .addColumn('figures', 'jsonb', (col) => col.notNull())
-    .addColumn('data_as_of', 'date')
-    .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
-    .addColumn('updated_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
-    .addUniqueConstraint('perception_lead_reason_lead_id_rule_id_key', ['lead_id', 'rule_id'])
-    .execute();
-  await db.schema
-    .createIndex('perception_lead_reason_rule_id_idx')
-    .on('perception_lead_reason')
-    .column('rule_id')
-    .execute();
-  await db.schema
-    .createIndex('perception_lead_reason_rule_version_id_idx')
-    .on('perception_lead_reason')
-    .column('rule_version_id')
-    .execute();
-
-  await db.schema
     .createTable('perception_dry_run_change')
     .addColumn('id', 'uuid', id)
     .addColumn('scan_id', 'uuid', (col) => col.notNull().references('perception_scan.id').onDelete('cascade'))
@@ -276,7 +253,6 @@ export async function up(db: Kysely<any>): Promise<void> {
 export async function down(db: Kysely<any>): Promise<void> {
   for (const table of [
     'perception_dry_run_change',
-    'perception_lead_reason',
     'perception_lead',
     'perception_scan_chunk',
     'perception_scan',

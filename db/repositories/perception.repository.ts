@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../database.js';
-import type { PerceptionLead, PerceptionLeadReason } from '../tables/perception.table.js';
+import type { PerceptionLead } from '../tables/perception.table.js';
 
 /** Reads of perception's rules, scans and leads. No business rules; scoping is by the unit path passed in. */
 
@@ -24,7 +24,7 @@ export async function ruleRecords(db: Db, byVersion: boolean): Promise<RuleRecor
            count(*) filter (where l.status = 'confirmed')::int as confirmed,
            count(*) filter (where l.status = 'dismissed')::int as dismissed,
            count(*) filter (where l.status = 'lapsed')::int as lapsed
-    from perception_lead_reason r join perception_lead l on l.id = r.lead_id
+    from perception_lead l cross join unnest(l.rule_ids, l.rule_version_ids) as r(rule_id, rule_version_id)
     group by r.rule_id ${byVersion ? sql`, r.rule_version_id` : sql``}`.execute(db);
   return rows;
 }
@@ -55,7 +55,9 @@ const leadColumns = [
   'l.raised_scan_id',
   'l.last_scan_id',
   'l.setting_version',
+  'l.rule_ids',
   'l.rule_version_ids',
+  'l.reasons',
   'l.reasons_digest',
   'l.data_as_of',
   'l.due_at',
@@ -90,16 +92,9 @@ export async function listLeads(db: Db, filters: LeadFilters): Promise<LeadRow[]
   if (filters.minScore !== undefined) {
     query = query.where('l.score', '>=', filters.minScore);
   }
+  // Known limit: no index serves the rule filter; it is applied to the leads the status and scope select.
   if (filters.ruleId) {
-    const ruleId = filters.ruleId;
-    query = query.where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('perception_lead_reason as r')
-          .select('r.id')
-          .whereRef('r.lead_id', '=', 'l.id')
-          .where('r.rule_id', '=', ruleId),
-      ),
-    );
+    query = query.where(sql<SqlBool>`l.rule_ids @> array[${filters.ruleId}]::uuid[]`);
   }
   if (filters.after) {
     const [score, id] = filters.after;
@@ -116,23 +111,4 @@ export async function findVisibleLead(db: Db, leadId: string, unitPath: string):
     .where('l.id', '=', leadId)
     .where(sql<SqlBool>`l.worker_unit_path like ${`${unitPath}%`}`)
     .executeTakeFirst();
-}
-
-export type ReasonRow = PerceptionLeadReason & { code: string; version: number };
-
-/** The reasons of these leads, strongest first. */
-export async function reasonsOf(db: Db, leadIds: readonly string[]): Promise<ReasonRow[]> {
-  if (leadIds.length === 0) {
-    return [];
-  }
-  return db
-    .selectFrom('perception_lead_reason as r')
-    .innerJoin('perception_rule as p', 'p.id', 'r.rule_id')
-    .innerJoin('perception_rule_version as v', 'v.id', 'r.rule_version_id')
-    .selectAll('r')
-    .select(['p.code', 'v.version'])
-    .where('r.lead_id', 'in', [...leadIds])
-    .orderBy('r.weight', 'desc')
-    .orderBy('p.code')
-    .execute();
 }

@@ -117,7 +117,9 @@ export interface PerceptionLeadTable {
   raised_scan_id: string;
   last_scan_id: string;
   setting_version: number;
+  rule_ids: UuidArray;
   rule_version_ids: UuidArray;
+  reasons: Json<LeadReason[]>;
   reasons_digest: string;
   /** The latest `occurred_on` of the feed rows behind the lead. */
   data_as_of: string | null;
@@ -134,17 +136,16 @@ export interface PerceptionLeadTable {
 }
 
 /** One rule that fired for a lead, with the version that raised it and the figures behind it. */
-export interface PerceptionLeadReasonTable {
-  id: Generated<string>;
-  lead_id: string;
-  rule_id: string;
-  rule_version_id: string;
+export interface LeadReason {
+  ruleId: string;
+  ruleVersionId: string;
+  ruleCode: string;
+  ruleVersion: number;
   weight: number;
   reason: string;
-  figures: Json<Record<string, unknown>>;
-  data_as_of: string | null;
-  created_at: Generated<Date>;
-  updated_at: Generated<Date>;
+  figures: Record<string, unknown>;
+  /** The latest `occurred_on` of the feed rows this rule used. */
+  dataAsOf: string | null;
 }
 
 /** A worker a dry run would add to or drop from the flagged set. */
@@ -165,4 +166,3 @@ export type PerceptionRuleVersion = Selectable<PerceptionRuleVersionTable>;
 export type PerceptionSetting = Selectable<PerceptionSettingTable>;
 export type PerceptionScan = Selectable<PerceptionScanTable>;
 export type PerceptionLead = Selectable<PerceptionLeadTable>;
-export type PerceptionLeadReason = Selectable<PerceptionLeadReasonTable>;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { createPerceptionScanActivities } from '../../activities/perception/scan.activities.js';
+import { readApiConfig } from '../../api/config.js';
 import { createDb, type Db } from '../../db/database.js';
+import { seedPerceptionFeeds } from '../../seeds/03-perception.js';
 import type { ChunkResult } from '../../workflows/perception-scan/perception-scan.state.js';
 
 /**
@@ -67,6 +69,7 @@ describe('perception scan activities', () => {
     const replanned = await env.run(activities.beginPerceptionScan, { ...input, chunkSize: 5 });
     const first: ChunkResult = await env.run(activities.scanPerceptionChunk, { scanId, chunkNo: 1 });
     const retried = await env.run(activities.scanPerceptionChunk, { scanId, chunkNo: 1 });
+    await env.run(activities.failPerceptionScan, { scanId, message: 'test ends after one chunk' });
 
     expect(plan).toMatchObject({ scanId, status: 'running', chunksDone: 0 });
     expect(replanned).toEqual(plan);
@@ -80,6 +83,29 @@ describe('perception scan activities', () => {
       .where('scan_id', '=', scanId)
       .execute();
     expect(marks).toEqual([{ chunk_no: 1 }]);
+  });
+
+  test('seeds department data once: a second run adds no row, and help rows have the warm-heart list shape', async () => {
+    const keys = readApiConfig({});
+
+    const added = await seedPerceptionFeeds(db, {
+      keys: { encryptionKey: keys.dataEncryptionKey, lookupHashKey: keys.lookupHashKey },
+      workerCount: 60,
+    });
+
+    expect(added).toBe(0);
+    const help = await db
+      .selectFrom('feed_row')
+      .select(['detail', 'worker_id'])
+      .where('row_key', 'like', 'seed:%')
+      .where('kind', '=', 'department_help')
+      .execute();
+    expect(help.length).toBeGreaterThan(0);
+    for (const row of help) {
+      expect(row.worker_id).not.toBeNull();
+      expect(['cash', 'goods', 'service']).toContain(row.detail.helpType);
+      expect(typeof row.detail.title).toBe('string');
+    }
   });
 
   test('fails a chunk of an unknown scan without retrying', async () => {

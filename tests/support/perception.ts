@@ -129,7 +129,11 @@ export async function insertWorker(
   keys: { dataEncryptionKey: Buffer; lookupHashKey: Buffer },
   { unitId, idNumber, hardshipStatus = 'none' }: { unitId: string; idNumber: string; hardshipStatus?: string },
 ): Promise<string> {
-  const household = await db.insertInto('household').values({ unit_id: unitId }).returning('id').executeTakeFirstOrThrow();
+  const household = await db
+    .insertInto('household')
+    .values({ unit_id: unitId })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const row = await db
     .insertInto('worker')
     .values({

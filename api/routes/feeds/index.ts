@@ -67,6 +67,7 @@ function formatOf(contentType: string | undefined): { format: FeedFormat; encodi
  * answer. Uploads stream: the body reaches the importer unbuffered and is read against its own size limit
  * (FEED_BODY_LIMIT_BYTES, 413 FEED_TOO_LARGE), so memory stays flat; a batch is stored whole or not at all, and
  * the same content uploaded again stores nothing (it is idempotent by content, so an Idempotency-Key adds nothing).
+ * Known limit: a batch stored by mistake cannot be withdrawn through the API; its rows stay until removed by hand.
  */
 export async function feedRoutes(app: FastifyInstance, { db, config }: AppDeps) {
   // Encapsulated in this plugin: elsewhere these types stay unsupported.

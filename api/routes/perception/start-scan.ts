@@ -11,7 +11,7 @@ export async function runningScan({
   db,
   temporal,
 }: Pick<AppDeps, 'db' | 'temporal'>): Promise<{ id: string; workflowId: string } | null> {
-  const row = await (db)
+  const row = await db
     .selectFrom('perception_scan')
     .select(['id', 'workflow_id'])
     .where('status', '=', 'running')

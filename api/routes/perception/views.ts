@@ -1,5 +1,5 @@
 import { RULES_BY_CODE } from '../../../activities/perception/rule-catalogue.js';
-import type { LeadRow, ReasonRow, RuleRecord } from '../../../db/repositories/perception.repository.js';
+import type { LeadRow, RuleRecord } from '../../../db/repositories/perception.repository.js';
 import type { PerceptionRuleVersion, PerceptionScan, PerceptionSetting } from '../../../db/tables/perception.table.js';
 import { toShanghaiIso } from '../../time.js';
 
@@ -107,7 +107,7 @@ export function scanView(row: PerceptionScan) {
 }
 
 /** A lead with its reasons (strongest first) and how fresh the data behind it is. */
-export function leadView(row: LeadRow, reasons: ReasonRow[], now = Date.now()) {
+export function leadView(row: LeadRow, now = Date.now()) {
   const dueMs = row.due_at?.getTime() ?? null;
   return {
     id: row.id,
@@ -133,16 +133,16 @@ export function leadView(row: LeadRow, reasons: ReasonRow[], now = Date.now()) {
     escalationLevel: row.escalation_level,
     /** The latest date of the department rows behind the lead. */
     dataAsOf: row.data_as_of,
-    reasons: reasons.map((r) => ({
-      ruleId: r.rule_id,
-      ruleCode: r.code,
-      ruleName: RULES_BY_CODE.get(r.code)?.name ?? r.code,
-      ruleVersionId: r.rule_version_id,
-      ruleVersion: r.version,
+    reasons: row.reasons.map((r) => ({
+      ruleId: r.ruleId,
+      ruleCode: r.ruleCode,
+      ruleName: RULES_BY_CODE.get(r.ruleCode)?.name ?? r.ruleCode,
+      ruleVersionId: r.ruleVersionId,
+      ruleVersion: r.ruleVersion,
       weight: r.weight,
       reason: r.reason,
       figures: r.figures,
-      dataAsOf: r.data_as_of,
+      dataAsOf: r.dataAsOf,
     })),
     raisedByScanId: row.raised_scan_id,
     lastScanId: row.last_scan_id,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runPerceptionDemo } from '../../../seeds/demo-perception.js';
 import { ensureSchedules, platformSchedules } from '../../../worker/schedules.js';
 import { scanProgressQuery } from '../../../workflows/perception-scan/perception-scan.messages.js';
 import { perceptionScanWorkflow } from '../../../workflows/perception-scan/perception-scan.workflow.js';
@@ -79,7 +80,7 @@ async function waitForScan(scanId: string): Promise<any> {
       const response = await h.request('GET', `/perception/scans/${scanId}`, { token: admin });
       return ['completed', 'failed', 'skipped'].includes(response.body.status) ? response.body : null;
     },
-    { message: `scan ${scanId} to finish`, timeoutMs: 60_000, intervalMs: 100 },
+    { message: `scan ${scanId} to finish`, timeoutMs: 150_000, intervalMs: 100 },
   );
 }
 
@@ -523,7 +524,7 @@ describe('a scan interrupted by a worker restart', () => {
       const leads = await h.db.selectFrom('perception_lead').select('id').where('worker_id', '=', id).execute();
       expect(leads.length).toBeLessThanOrEqual(1);
     }
-  });
+  }, 180_000);
 });
 
 describe('long scans and the nightly schedule', () => {
@@ -532,7 +533,12 @@ describe('long scans and the nightly schedule', () => {
     const workflowId = perceptionScanWorkflowId(scanId);
     await waitFor(
       async () =>
-        !(await h.db.selectFrom('perception_scan').select('id').where('status', '=', 'running').executeTakeFirst()),
+        !(await h.db
+          .selectFrom('perception_scan')
+          .select('id')
+          .where('status', '=', 'running')
+          .where('kind', '=', 'scan')
+          .executeTakeFirst()),
       { message: 'no running scan', timeoutMs: 60_000 },
     );
 
@@ -548,7 +554,7 @@ describe('long scans and the nightly schedule', () => {
     expect((await h.client.workflow.getHandle(workflowId, handle.firstExecutionRunId).describe()).status.name).toBe(
       'CONTINUED_AS_NEW',
     );
-  });
+  }, 180_000);
 
   test('the nightly schedule starts a scan', async () => {
     const [nightly] = platformSchedules(h.taskQueue, { perceptionScanChunkSize: 50 });
@@ -583,11 +589,29 @@ describe('long scans and the nightly schedule', () => {
   });
 });
 
+describe('seeds/demo-perception.ts', () => {
+  test("runs a scan through the API that leaves the seeded workers' leads to review, once a day", async () => {
+    const request = (
+      method: 'GET' | 'POST',
+      url: string,
+      options: { token?: string; body?: unknown; headers?: Record<string, string> },
+    ) => h.request(method, url, options);
+
+    const first = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
+    const again = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
+
+    expect(first.status).toBe('completed');
+    expect(Object.values(first.openLeads).reduce((sum, n) => sum + n, 0)).toBeGreaterThan(5);
+    expect(first.openLeads.discovered).toBeGreaterThan(0);
+    expect(again.scanId).toBe(first.scanId);
+  });
+});
+
 describe('unreviewed leads', () => {
   test('escalate like a late step: overdue to the reviewing unit, then one level up, then the city', async () => {
     const setting = await h.request('PUT', '/perception/settings', {
       token: admin,
-      body: { line: 60, margin: 20, suppressDays: 90, reviewLimit: { duration: 'PT3S', calendar: 'natural' } },
+      body: { line: 60, margin: 20, suppressDays: 90, reviewLimit: { duration: 'PT6S', calendar: 'natural' } },
     });
     expect(setting.status).toBe(200);
     const districtUnit = await api.unitOf('shengzhou_t2_g2_caseworker');
@@ -595,21 +619,31 @@ describe('unreviewed leads', () => {
     const reviewed = await workerWith([MLA], { at: districtUnit });
     const scanned = await scan();
     const reviewer = await h.login('shengzhou_t2_supervisor');
-    await h.request('POST', `/leads/${(await leadOf(reviewed.id))!.id}/confirm`, { token: reviewer, body: {} });
     const noticesOf = async (username: string) => {
       const response = await h.request('GET', '/notifications?limit=100', { token: await h.login(username) });
       return response.body.items.filter((n: any) => n.data?.scanId === scanned.id);
     };
+    // The review plan tells the township of both new leads; one is then confirmed before its deadline.
+    await waitFor(async () => (await noticesOf('shengzhou_t2_supervisor')).some((n: any) => n.kind === 'lead_new'), {
+      message: 'the township supervisor to be told of the new leads',
+    });
+    await h.request('POST', `/leads/${(await leadOf(reviewed.id))!.id}/confirm`, { token: reviewer, body: {} });
 
     const district = await waitFor(
-      async () => (await noticesOf('shengzhou_supervisor')).length > 0 && noticesOf('shengzhou_supervisor'),
+      async () => {
+        const notices = await noticesOf('shengzhou_supervisor');
+        return notices.some((n: any) => n.data.level === 1) && notices;
+      },
       {
         message: 'the district supervisor to be told',
         timeoutMs: 20_000,
       },
     );
     const city = await waitFor(
-      async () => (await noticesOf('city_supervisor')).length > 0 && noticesOf('city_supervisor'),
+      async () => {
+        const notices = await noticesOf('city_supervisor');
+        return notices.some((n: any) => n.data.level === 2) && notices;
+      },
       {
         message: 'the city supervisor to be told',
         timeoutMs: 20_000,
@@ -617,11 +651,24 @@ describe('unreviewed leads', () => {
     );
     const township = await noticesOf('shengzhou_t2_supervisor');
 
+    const reviewUnitId = (await leadOf(late.id))!.review_unit_id;
+    const about = (notices: any[]) => notices.filter((n) => n.data.reviewUnitId === reviewUnitId);
+    const raisedHere = await h.db
+      .selectFrom('perception_lead')
+      .select('id')
+      .where('raised_scan_id', '=', scanned.id)
+      .where('review_unit_id', '=', reviewUnitId)
+      .execute();
+    expect(raisedHere.length).toBeGreaterThanOrEqual(2);
     expect(township.map((n: any) => n.kind).sort()).toEqual(['lead_new', 'lead_overdue']);
-    expect(township.find((n: any) => n.kind === 'lead_new').data.leads).toBe(2);
-    expect(township.find((n: any) => n.kind === 'lead_overdue').data.leads).toBe(1);
-    expect(district.map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([['lead_escalation', 1, 1]]);
-    expect(city.map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([['lead_escalation', 2, 1]]);
+    expect(township.find((n: any) => n.kind === 'lead_new').data.leads).toBe(raisedHere.length);
+    expect(township.find((n: any) => n.kind === 'lead_overdue').data.leads).toBe(raisedHere.length - 1);
+    expect(about(district).map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([
+      ['lead_escalation', 1, raisedHere.length - 1],
+    ]);
+    expect(about(city).map((n: any) => [n.kind, n.data.level, n.data.leads])).toEqual([
+      ['lead_escalation', 2, raisedHere.length - 1],
+    ]);
     expect((await leadOf(late.id))!.escalation_level).toBe(2);
     const restored = await h.request('PUT', '/perception/settings', {
       token: admin,
