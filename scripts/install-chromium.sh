@@ -10,12 +10,13 @@ if [[ -n "${CHROMIUM_PATH:-}" ]]; then
   exit 0
 fi
 
-if [[ ! -x /usr/bin/chromium ]]; then
+# Chinese text needs a CJK font, or every screenshot shows empty boxes.
+if [[ ! -x /usr/bin/chromium ]] || ! dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null | grep -q 'ok installed'; then
   if [[ "$(id -u)" != 0 ]]; then
-    echo "install-chromium: /usr/bin/chromium is missing; run as root (apt-get install -y chromium)" >&2
+    echo "install-chromium: chromium or fonts-noto-cjk is missing; run as root (apt-get install -y chromium fonts-noto-cjk)" >&2
     exit 1
   fi
-  echo "install-chromium: installing Debian's chromium package" >&2
+  echo "install-chromium: installing Debian's chromium and fonts-noto-cjk packages" >&2
   export DEBIAN_FRONTEND=noninteractive
   # Another apt run (a parallel session) may hold the lock: wait for it rather than fail.
   apt_get() { apt-get -o DPkg::Lock::Timeout=600 -y -q "$@" >&2; }

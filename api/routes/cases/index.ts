@@ -314,7 +314,13 @@ export async function caseRoutes(app: FastifyInstance, { db, temporal, config }:
 
   app.get(
     '/inbox',
-    { schema: { tags: ['cases'], summary: '本单位待办步骤，按期限先后排列', querystring: Type.Object(ListQuery) } },
+    {
+      schema: {
+        tags: ['cases'],
+        summary: '本单位待办步骤，按期限先后排列；含剩余时间（工作日时限按工作日计）',
+        querystring: Type.Object(ListQuery),
+      },
+    },
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string } }>) => {
       const staff = requireRole(request, CASE_ROLES);
       const { limit } = request.query;

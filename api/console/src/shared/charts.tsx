@@ -23,7 +23,8 @@ export interface BarRow {
 
 export const PALETTE = ['#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2', '#ca8a04', '#db2777', '#4b5563'];
 
-function useWidth<T extends Element>(fallback: number): [RefObject<T | null>, number] {
+/** The element's width in pixels, measured after layout and on every resize. */
+export function useWidth<T extends Element>(fallback: number): [RefObject<T | null>, number] {
   const ref = useRef<T>(null);
   const [width, setWidth] = useState(fallback);
   useLayoutEffect(() => {

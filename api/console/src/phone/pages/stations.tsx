@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api.js';
+import { PointMap } from '../../shared/map.js';
 import { Empty, ErrorBanner, Loading } from '../../shared/ui.js';
 import { fetchNearbyStations, text, type StationFeature } from '../data.js';
 
@@ -23,7 +24,12 @@ const distance = (m: unknown) =>
  */
 export function StationsPage() {
   const [service, setService] = useState('');
-  const [state, setState] = useState<{ busy: boolean; error: unknown; stations: StationFeature[] | null }>({
+  const [state, setState] = useState<{
+    busy: boolean;
+    error: unknown;
+    stations: StationFeature[] | null;
+    here?: { lng: number; lat: number };
+  }>({
     busy: false,
     error: null,
     stations: null,
@@ -41,14 +47,17 @@ export function StationsPage() {
     setState({ busy: true, error: null, stations: null });
     navigator.geolocation.getCurrentPosition(
       (position) => {
-        fetchNearbyStations({
+        const here = {
           lat: Number(position.coords.latitude.toFixed(6)),
           lng: Number(position.coords.longitude.toFixed(6)),
+        };
+        fetchNearbyStations({
+          ...here,
           radiusM: 5000,
           openNow: true,
           ...(service ? { service } : {}),
         }).then(
-          (answer) => setState({ busy: false, error: null, stations: answer.features ?? [] }),
+          (answer) => setState({ busy: false, error: null, stations: answer.features ?? [], here }),
           (error: unknown) => setState({ busy: false, error, stations: null }),
         );
       },
@@ -85,16 +94,36 @@ export function StationsPage() {
         (state.stations.length === 0 ? (
           <Empty>5 公里内暂无正在开放的驿站。</Empty>
         ) : (
-          <ul class="list">
-            {state.stations.map((station, i) => (
-              <li key={i} class="list-item">
-                <span class="list-title">{text(station.properties.name)}</span>
-                <span class="small">
-                  {distance(station.properties.distanceM)} · {text(station.properties.address)}
-                </span>
-              </li>
-            ))}
-          </ul>
+          <>
+            <PointMap
+              title="您的位置与附近驿站"
+              {...(state.here ? { center: state.here } : {})}
+              points={[
+                ...(state.here ? [{ ...state.here, label: '我的位置', kind: 'here' as const }] : []),
+                ...state.stations.flatMap((station) =>
+                  station.geometry
+                    ? [
+                        {
+                          lng: station.geometry.coordinates[0],
+                          lat: station.geometry.coordinates[1],
+                          label: text(station.properties.name),
+                        },
+                      ]
+                    : [],
+                ),
+              ]}
+            />
+            <ul class="list">
+              {state.stations.map((station, i) => (
+                <li key={i} class="list-item">
+                  <span class="list-title">{text(station.properties.name)}</span>
+                  <span class="small">
+                    {distance(station.properties.distanceM)} · {text(station.properties.address)}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          </>
         ))}
     </>
   );
