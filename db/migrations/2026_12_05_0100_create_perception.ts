@@ -218,7 +218,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index perception_lead_raised_scan_id_idx on perception_lead (raised_scan_id) where status = 'open'`.execute(
     db,
   );
-  await sql`create index perception_lead_case_id_idx on perception_lead (case_id) where case_id is not null`.execute(db);
+  await sql`create index perception_lead_case_id_idx on perception_lead (case_id) where case_id is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('perception_dry_run_change')
