@@ -166,9 +166,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       .createTable('perception_lead')
       .addColumn('id', 'uuid', id)
       .addColumn('worker_id', 'uuid', (col) => col.notNull().references('worker.id').onDelete('restrict'))
-      .addColumn('worker_unit_id', 'uuid', (col) => col.notNull().references('org_unit.id').onDelete('restrict'))
+      // Copies of the worker's unit and of the unit that reviews, taken at each scan: scoping reads the paths.
+      // Not foreign keys, so a scan writing a hundred thousand leads checks no org unit per row.
+      .addColumn('worker_unit_id', 'uuid', (col) => col.notNull())
       .addColumn('worker_unit_path', 'text', (col) => col.notNull())
-      .addColumn('review_unit_id', 'uuid', (col) => col.notNull().references('org_unit.id').onDelete('restrict'))
+      .addColumn('review_unit_id', 'uuid', (col) => col.notNull())
       .addColumn('review_unit_path', 'text', (col) => col.notNull())
       .addColumn('hardship_group', 'text', (col) =>
         col.notNull().check(sql`hardship_group in ('registered', 'borderline', 'discovered')`),
@@ -178,7 +180,8 @@ export async function up(db: Kysely<any>): Promise<void> {
         col.notNull().check(sql`status in ('open', 'confirmed', 'dismissed', 'lapsed')`),
       )
       .addColumn('raised_scan_id', 'uuid', (col) => col.notNull().references('perception_scan.id').onDelete('restrict'))
-      .addColumn('last_scan_id', 'uuid', (col) => col.notNull().references('perception_scan.id').onDelete('restrict'))
+      // The last scan that changed the lead, for tracing only (no foreign key, no index).
+      .addColumn('last_scan_id', 'uuid', (col) => col.notNull())
       .addColumn('setting_version', 'integer', (col) => col.notNull())
       .addColumn('rule_ids', sql`uuid[]`, (col) => col.notNull())
       .addColumn('rule_version_ids', sql`uuid[]`, (col) => col.notNull())
@@ -215,9 +218,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index perception_lead_raised_scan_id_idx on perception_lead (raised_scan_id) where status = 'open'`.execute(
     db,
   );
-  for (const column of ['worker_unit_id', 'review_unit_id', 'last_scan_id', 'case_id']) {
-    await db.schema.createIndex(`perception_lead_${column}_idx`).on('perception_lead').column(column).execute();
-  }
+  await sql`create index perception_lead_case_id_idx on perception_lead (case_id) where case_id is not null`.execute(
+    db,
+  );
 
   await db.schema
     .createTable('perception_dry_run_change')

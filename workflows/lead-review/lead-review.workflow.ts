@@ -1,9 +1,9 @@
 import { log, proxyActivities, sleep } from '@temporalio/workflow';
 import type { createActivities } from '../../activities/index.js';
-import { notify, shortIo } from '../shared/activity-options.js';
+import { longIo } from '../shared/activity-options.js';
 
-const records = proxyActivities<ReturnType<typeof createActivities>>(shortIo);
-const notices = proxyActivities<ReturnType<typeof createActivities>>(notify);
+// Both activities update every open lead of a scan in one statement, which may be a hundred thousand rows.
+const records = proxyActivities<ReturnType<typeof createActivities>>(longIo);
 
 export interface LeadReviewInput {
   scanId: string;
@@ -25,7 +25,7 @@ export async function perceptionLeadReviewWorkflow(input: LeadReviewInput): Prom
       break;
     }
     await sleep(Math.max(point.at - Date.now(), 1));
-    open = (await notices.escalateUnreviewedLeads({ scanId: input.scanId, level: point.level })).open;
+    open = (await records.escalateUnreviewedLeads({ scanId: input.scanId, level: point.level })).open;
     log.info('Unreviewed leads escalated', { scanId: input.scanId, level: point.level, open });
   }
   return { scanId: input.scanId, open };
