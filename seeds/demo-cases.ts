@@ -6,14 +6,8 @@
  * Emergency + urgent cases get a demo time limit of two minutes per step (only while that policy is still the
  * built-in default), so a few minutes after the demo starts they turn overdue and escalate up the tree.
  */
-import { Client, Connection } from '@temporalio/client';
-import pino from 'pino';
-import { buildApp } from '../api/app.js';
-import { apiConfigFromEnvironment } from '../api/config.js';
-import { createDb } from '../db/database.js';
-import { scriptConfig } from '../db/script-config.js';
-import { EncryptionCodec } from '../worker/payload-codec.js';
 import { TIMED_STEPS } from '../workflows/shared/case-vocabulary.js';
+import { runDemoScript, type DemoCall } from './demo-app.js';
 
 const DISTRICTS = ['yuecheng', 'keqiao', 'shangyu', 'zhuji', 'shengzhou', 'xinchang'] as const;
 
@@ -66,42 +60,15 @@ const DEMO_CASES: { label: string; category: string; urgency: string; moves: num
   { label: 'n', category: 'emergency', urgency: 'urgent', moves: 2 },
 ];
 
-const config = apiConfigFromEnvironment();
-const db = createDb({ connectionString: config.databaseUrl, poolSize: 4 });
-const connection = await Connection.connect({ address: config.temporal.address });
-const client = new Client({
-  connection,
-  namespace: config.temporal.namespace,
-  dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
-});
-const app = await buildApp({
-  config,
-  db,
-  temporal: { client, taskQueue: config.temporal.taskQueue },
-  logger: pino({ level: 'warn' }),
-});
+type Passwords = { admin: string; demo: string };
 
-async function call(method: 'GET' | 'POST' | 'PUT', url: string, token: string | null, body?: unknown, key?: string) {
-  const response = await app.inject({
-    method,
-    url,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) },
-    ...(body === undefined ? {} : { payload: body as object }),
-  });
-  const json = response.body ? JSON.parse(response.body) : null;
-  if (response.statusCode >= 400) {
-    throw new Error(`${method} ${url} answered ${response.statusCode}: ${JSON.stringify(json)}`);
-  }
-  return json;
-}
-
-async function login(username: string, password = scriptConfig.seedDemoPassword) {
+async function login(call: DemoCall, username: string, password: string) {
   const answer = await call('POST', '/auth/login', null, { username, password });
   return { token: answer.token as string, unitId: answer.user.unitId as string };
 }
 
-async function ensureDemoPolicy() {
-  const admin = await login('admin', scriptConfig.seedAdminPassword);
+async function ensureDemoPolicy(call: DemoCall, passwords: Passwords) {
+  const admin = await login(call, 'admin', passwords.admin);
   const { items } = await call('GET', '/policies/time-limits', admin.token);
   const emergency = items.find(
     (p: { category: string; urgency: string }) => p.category === 'emergency' && p.urgency === 'urgent',
@@ -112,11 +79,11 @@ async function ensureDemoPolicy() {
   }
 }
 
-async function seedDistrict(code: string) {
+async function seedDistrict(call: DemoCall, passwords: Passwords, code: string) {
   const users: Record<Role, { token: string; unitId: string }> = {
-    district: await login(`${code}_caseworker`),
-    township: await login(`${code}_t1_caseworker`),
-    grassroots: await login(`${code}_t1_g1_caseworker`),
+    district: await login(call, `${code}_caseworker`, passwords.demo),
+    township: await login(call, `${code}_t1_caseworker`, passwords.demo),
+    grassroots: await login(call, `${code}_t1_g1_caseworker`, passwords.demo),
   };
   const workers = await call('GET', `/workers?unitId=${users.grassroots.unitId}&limit=20`, users.district.token);
   let opened = 0;
@@ -160,16 +127,15 @@ async function seedDistrict(code: string) {
   return opened;
 }
 
-try {
-  await ensureDemoPolicy();
-  const counts = await Promise.all(DISTRICTS.map(seedDistrict));
-  console.log(`Demo cases in place: ${counts.reduce((a, b) => a + b, 0)} across ${DISTRICTS.length} districts`);
-  console.log('Emergency cases (limit 2 minutes per step) turn overdue within minutes and escalate up the tree.');
-} catch (error) {
-  console.error(`Demo cases failed: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
-} finally {
-  await app.close();
-  await connection.close();
-  await db.destroy();
+/** Opens the demo cases of every district and moves them to their steps; answers how many were opened. */
+export async function runCaseDemo(call: DemoCall, passwords: Passwords): Promise<number> {
+  await ensureDemoPolicy(call, passwords);
+  const counts = await Promise.all(DISTRICTS.map((code) => seedDistrict(call, passwords, code)));
+  return counts.reduce((a, b) => a + b, 0);
 }
+
+await runDemoScript(import.meta.url, 'Demo cases', async ({ call, passwords }) => {
+  const opened = await runCaseDemo(call, passwords);
+  console.log(`Demo cases in place: ${opened} across ${DISTRICTS.length} districts`);
+  console.log('Emergency cases (limit 2 minutes per step) turn overdue within minutes and escalate up the tree.');
+});

@@ -3,17 +3,8 @@
  * how many it raised per group. Needs the worker running. The scan carries an Idempotency-Key of the day, so a
  * second run the same day answers from the stored result and starts nothing.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { shanghaiDate } from '../workflows/shared/working-time.js';
-
-export interface DemoRequest {
-  (
-    method: 'GET' | 'POST',
-    url: string,
-    options: { token?: string; body?: unknown; headers?: Record<string, string> },
-  ): Promise<{ status: number; body: any }>;
-}
+import { runDemoScript, type DemoRequest } from './demo-app.js';
 
 export interface PerceptionDemoResult {
   scanId: string;
@@ -70,60 +61,11 @@ export async function runPerceptionDemo(
   return { scanId: scan.id, status: scan.status, leadsCreated: scan.counts.leadsCreated, openLeads };
 }
 
-async function main(): Promise<void> {
-  const [{ Client, Connection }, { default: pino }, { buildApp }, { apiConfigFromEnvironment }, { createDb }] =
-    await Promise.all([
-      import('@temporalio/client'),
-      import('pino'),
-      import('../api/app.js'),
-      import('../api/config.js'),
-      import('../db/database.js'),
-    ]);
-  const { scriptConfig } = await import('../db/script-config.js');
-  const { EncryptionCodec } = await import('../worker/payload-codec.js');
-  const config = apiConfigFromEnvironment();
-  const db = createDb({ connectionString: config.databaseUrl, poolSize: 4 });
-  const connection = await Connection.connect({ address: config.temporal.address });
-  try {
-    const client = new Client({
-      connection,
-      namespace: config.temporal.namespace,
-      dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
-    });
-    const app = await buildApp({
-      config,
-      db,
-      temporal: { client, taskQueue: config.temporal.taskQueue },
-      logger: pino({ level: 'warn' }),
-    });
-    const request: DemoRequest = async (method, url, { token, body, headers = {} }) => {
-      const response = await app.inject({
-        method,
-        url,
-        headers: { ...headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        ...(body === undefined ? {} : { payload: body as object }),
-      });
-      return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : null };
-    };
-    const result = await runPerceptionDemo(request, { adminPassword: scriptConfig.seedAdminPassword });
-    process.stdout.write(
-      `Perception scan ${result.scanId} ${result.status}: ${result.leadsCreated} new leads; open leads ` +
-        `registered ${result.openLeads.registered}, borderline ${result.openLeads.borderline}, ` +
-        `discovered ${result.openLeads.discovered}. Review them as a supervisor: GET /leads\n`,
-    );
-    await app.close();
-  } finally {
-    await connection.close();
-    await db.destroy();
-  }
-}
-
-const runAsScript = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (runAsScript) {
-  try {
-    await main();
-  } catch (error) {
-    process.stderr.write(`Perception demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+await runDemoScript(import.meta.url, 'Perception demo', async ({ request, passwords }) => {
+  const result = await runPerceptionDemo(request, { adminPassword: passwords.admin });
+  console.log(
+    `Perception scan ${result.scanId} ${result.status}: ${result.leadsCreated} new leads; open leads ` +
+      `registered ${result.openLeads.registered}, borderline ${result.openLeads.borderline}, ` +
+      `discovered ${result.openLeads.discovered}. Review them as a supervisor: GET /leads`,
+  );
+});

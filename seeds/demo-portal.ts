@@ -4,13 +4,12 @@
  * application through to payment, so the portal shows progress, records, policies and the warm-heart list.
  * Needs the worker running. Every write carries a fixed Idempotency-Key, so a second run changes nothing.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { SmsSender } from '../api/routes/portal/sms-sender.js';
 import type { Db } from '../db/database.js';
 import { withCheckDigit } from '../db/personal-data.js';
 import { seedId } from './ids.js';
+import { runDemoScript } from './demo-app.js';
 
 /** The demo's workers. Names, ID numbers and phones are fictional (any likeness to a real person is chance). */
 export const PORTAL_DEMO_WORKERS = [
@@ -247,58 +246,24 @@ async function recordDepartmentHelp(db: Db, workerId: string): Promise<void> {
     .execute();
 }
 
-async function main(): Promise<void> {
-  // Loaded here, not at the top, so that importing seedPortalDemo from tests reads no environment.
-  const [{ Client, Connection }, { default: pino }, { buildApp }, { apiConfigFromEnvironment }] = await Promise.all([
-    import('@temporalio/client'),
-    import('pino'),
-    import('../api/app.js'),
-    import('../api/config.js'),
-  ]);
-  const { createDb } = await import('../db/database.js');
-  const { scriptConfig } = await import('../db/script-config.js');
-  const { EncryptionCodec } = await import('../worker/payload-codec.js');
-  const environment = apiConfigFromEnvironment();
-  // This in-process app signs the demo workers in on every run; the real API keeps the configured limits.
-  const config = {
-    ...environment,
-    portal: { ...environment.portal, codeResendSeconds: 0, codesPerPhonePerHour: 1000 },
-  };
-  const db = createDb({ connectionString: config.databaseUrl, poolSize: 4 });
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
-  });
-  const sms = new RecordingSmsSender();
-  const app = await buildApp({
-    config,
-    db,
-    temporal: { client, taskQueue: config.temporal.taskQueue },
-    logger: pino({ level: 'warn' }),
-    smsSender: sms,
-  });
-  try {
-    const summary = await seedPortalDemo({ app, db, sms, demoPassword: scriptConfig.seedDemoPassword });
+const sms = new RecordingSmsSender();
+await runDemoScript(
+  import.meta.url,
+  'Portal demo',
+  async ({ app, db, passwords }) => {
+    const summary = await seedPortalDemo({ app, db, sms, demoPassword: passwords.demo });
     console.log('Worker portal demo in place. Sign in at POST /portal/auth/code then /portal/auth/login with:');
     for (const worker of summary.workers) {
       console.log(`  ${worker.phone}  ${worker.name}  (${worker.caseIds.length} case(s))`);
     }
     console.log('The development SMS sender writes each code to the API log (.data/api.log).');
-  } finally {
-    await app.close();
-    await connection.close();
-    await db.destroy();
-  }
-}
-
-const runAsScript = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (runAsScript) {
-  try {
-    await main();
-  } catch (error) {
-    console.error(`Portal demo failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-}
+  },
+  {
+    // This in-process app signs the demo workers in on every run; the real API keeps the configured limits.
+    configure: (config) => ({
+      ...config,
+      portal: { ...config.portal, codeResendSeconds: 0, codesPerPhonePerHour: 1000 },
+    }),
+    smsSender: sms,
+  },
+);

@@ -7,18 +7,8 @@
  * 24-hour stations' inspections get a demo limit of two minutes per step (only while that policy is still the
  * built-in default), so a few minutes after the demo starts they turn late and escalate up the tree.
  */
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-
-/** Sends one request as the given token; throws on an answer of 400 or above. */
-export type DemoCall = (
-  method: 'GET' | 'POST' | 'PUT',
-  url: string,
-  token: string | null,
-  body?: unknown,
-  idempotencyKey?: string,
-) => Promise<any>;
+import { runDemoScript, type DemoCall } from './demo-app.js';
 
 export interface StationDemoOptions {
   adminPassword: string;
@@ -186,67 +176,14 @@ export async function runStationDemo(call: DemoCall, options: StationDemoOptions
   return { period: benchmark.period, benchmark: standing, roundTheClockInspections: roundTheClock.inspections.length };
 }
 
-async function main(): Promise<void> {
-  const [{ Client, Connection }, { default: pino }, { buildApp }, { apiConfigFromEnvironment }, { createDb }] =
-    await Promise.all([
-      import('@temporalio/client'),
-      import('pino'),
-      import('../api/app.js'),
-      import('../api/config.js'),
-      import('../db/database.js'),
-    ]);
-  const { scriptConfig } = await import('../db/script-config.js');
-  const { EncryptionCodec } = await import('../worker/payload-codec.js');
-  const config = apiConfigFromEnvironment();
-  const db = createDb({ connectionString: config.databaseUrl, poolSize: 4 });
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
+await runDemoScript(import.meta.url, 'Station demo', async ({ call, passwords }) => {
+  const result = await runStationDemo(call, {
+    adminPassword: passwords.admin,
+    demoPassword: passwords.demo,
+    shortLimitsForRoundTheClock: true,
   });
-  const app = await buildApp({
-    config,
-    db,
-    temporal: { client, taskQueue: config.temporal.taskQueue },
-    logger: pino({ level: 'warn' }),
-  });
-  const call: DemoCall = async (method, url, token, body, key) => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    const json = response.body ? JSON.parse(response.body) : null;
-    if (response.statusCode >= 400) {
-      throw new Error(`${method} ${url} answered ${response.statusCode}: ${JSON.stringify(json)}`);
-    }
-    return json;
-  };
-  try {
-    const result = await runStationDemo(call, {
-      adminPassword: scriptConfig.seedAdminPassword,
-      demoPassword: scriptConfig.seedDemoPassword,
-      shortLimitsForRoundTheClock: true,
-    });
-    process.stdout.write(
-      `Station inspections ${result.period}: benchmark ${JSON.stringify(result.benchmark)}; ` +
-        `${result.roundTheClockInspections} 24-hour stations awaiting inspection (limit 2 minutes, they escalate)\n`,
-    );
-  } finally {
-    await app.close();
-    await connection.close();
-    await db.destroy();
-  }
-}
-
-const runAsScript = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (runAsScript) {
-  try {
-    await main();
-  } catch (error) {
-    process.stderr.write(`Station demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
-  }
-}
+  console.log(
+    `Station inspections ${result.period}: benchmark ${JSON.stringify(result.benchmark)}; ` +
+      `${result.roundTheClockInspections} 24-hour stations awaiting inspection (limit 2 minutes, they escalate)`,
+  );
+});

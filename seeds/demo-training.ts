@@ -5,19 +5,9 @@
  * nothing. The drone course's time limits are demo-short: its fair is held ten seconds after it ends, a trainee
  * still without a job ten minutes later is escalated, and follow-ups fall due after five and fifteen minutes.
  */
-import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { buildOrgTree, buildWorkers } from './01-reference-data.js';
-
-/** One API call as the demo makes it: answers the parsed body, throws on any 4xx or 5xx. */
-export type DemoCall = (
-  method: 'GET' | 'POST',
-  url: string,
-  token: string | null,
-  body?: unknown,
-  idempotencyKey?: string,
-) => Promise<any>;
+import { runDemoScript, type DemoCall } from './demo-app.js';
 
 export interface TrainingDemoSummary {
   courses: number;
@@ -209,65 +199,9 @@ export async function runTrainingDemo(
   return { courses: 3, pipelines, steps };
 }
 
-async function main(): Promise<void> {
-  const [{ Client, Connection }, { default: pino }, { buildApp }, { apiConfigFromEnvironment }, { createDb }] =
-    await Promise.all([
-      import('@temporalio/client'),
-      import('pino'),
-      import('../api/app.js'),
-      import('../api/config.js'),
-      import('../db/database.js'),
-    ]);
-  const { scriptConfig } = await import('../db/script-config.js');
-  const { EncryptionCodec } = await import('../worker/payload-codec.js');
-  const config = apiConfigFromEnvironment();
-  const db = createDb({ connectionString: config.databaseUrl, poolSize: 4 });
-  const connection = await Connection.connect({ address: config.temporal.address });
-  const client = new Client({
-    connection,
-    namespace: config.temporal.namespace,
-    dataConverter: { payloadCodecs: [new EncryptionCodec(config.payloadCodecKey)] },
-  });
-  const app = await buildApp({
-    config,
-    db,
-    temporal: { client, taskQueue: config.temporal.taskQueue },
-    logger: pino({ level: 'warn' }),
-  });
-  const call: DemoCall = async (method, url, token, body, key) => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    const json = response.body ? JSON.parse(response.body) : null;
-    if (response.statusCode >= 400) {
-      throw new Error(`${method} ${url} answered ${response.statusCode}: ${JSON.stringify(json)}`);
-    }
-    return json;
-  };
-  try {
-    const summary = await runTrainingDemo(call, {
-      admin: scriptConfig.seedAdminPassword,
-      demo: scriptConfig.seedDemoPassword,
-    });
-    console.log(`Demo training in place: ${summary.pipelines} trainees on ${summary.courses} courses`);
-    console.log(`  by step: ${JSON.stringify(summary.steps)}`);
-    console.log('Sign in as city_employment_officer or keqiao_employment_officer and GET /pipelines to follow them.');
-  } finally {
-    await app.close();
-    await connection.close();
-    await db.destroy();
-  }
-}
-
-const runAsScript = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
-if (runAsScript) {
-  try {
-    await main();
-  } catch (error) {
-    console.error(`Demo training failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exitCode = 1;
-  }
-}
+await runDemoScript(import.meta.url, 'Demo training', async ({ call, passwords }) => {
+  const summary = await runTrainingDemo(call, passwords);
+  console.log(`Demo training in place: ${summary.pipelines} trainees on ${summary.courses} courses`);
+  console.log(`  by step: ${JSON.stringify(summary.steps)}`);
+  console.log('Sign in as city_employment_officer or keqiao_employment_officer and GET /pipelines to follow them.');
+});

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { buildStations } from '../../seeds/06-stations.js';
-import { runStationDemo, type DemoCall } from '../../seeds/demo-stations.js';
+import { callThrough, type DemoCall } from '../../seeds/demo-app.js';
+import { runStationDemo } from '../../seeds/demo-stations.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD } from '../support/api-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { unitId } from '../support/station-api.js';
@@ -14,17 +15,7 @@ const ZHUJI = unitId('zhuji');
 
 let h: Harness;
 
-const call: DemoCall = async (method, url, token, body, key) => {
-  const response = await h.request(method, url, {
-    ...(token ? { token } : {}),
-    ...(body === undefined ? {} : { body }),
-    ...(key ? { headers: { 'idempotency-key': key } } : {}),
-  });
-  if (response.status >= 400) {
-    throw new Error(`${method} ${url} answered ${response.status}: ${JSON.stringify(response.body)}`);
-  }
-  return response.body;
-};
+const call: DemoCall = callThrough((method, url, options) => h.request(method, url, options));
 
 const options = {
   adminPassword: ADMIN_PASSWORD,

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runTrainingDemo, type DemoCall } from '../../seeds/demo-training.js';
+import { callThrough, type DemoCall } from '../../seeds/demo-app.js';
+import { runTrainingDemo } from '../../seeds/demo-training.js';
 import { ADMIN_PASSWORD, DEMO_PASSWORD } from '../support/api-fixtures.js';
 import { createHarness, type Harness } from '../support/harness.js';
 
@@ -17,17 +18,7 @@ describe('training demo seed', () => {
     await h?.close();
   });
 
-  const call: DemoCall = async (method, url, token, body, key) => {
-    const response = await h.request(method, url, {
-      ...(token ? { token } : {}),
-      ...(body === undefined ? {} : { body }),
-      ...(key ? { headers: { 'idempotency-key': key } } : {}),
-    });
-    if (response.status >= 400) {
-      throw new Error(`${method} ${url} answered ${response.status}: ${JSON.stringify(response.body)}`);
-    }
-    return response.body;
-  };
+  const call: DemoCall = callThrough((method, url, options) => h.request(method, url, options));
 
   const demoEvents = async () =>
     (

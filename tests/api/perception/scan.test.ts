@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { DemoRequest } from '../../../seeds/demo-app.js';
 import { runPerceptionDemo } from '../../../seeds/demo-perception.js';
 import { ensureSchedules, platformSchedules } from '../../../worker/schedules.js';
 import { scanProgressQuery } from '../../../workflows/perception-scan/perception-scan.messages.js';
@@ -591,11 +592,7 @@ describe('long scans and the nightly schedule', () => {
 
 describe('seeds/demo-perception.ts', () => {
   test("runs a scan through the API that leaves the seeded workers' leads to review, once a day", async () => {
-    const request = (
-      method: 'GET' | 'POST',
-      url: string,
-      options: { token?: string; body?: unknown; headers?: Record<string, string> },
-    ) => h.request(method, url, options);
+    const request: DemoRequest = (method, url, options) => h.request(method, url, options);
 
     const first = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
     const again = await runPerceptionDemo(request, { adminPassword: ADMIN_PASSWORD });
