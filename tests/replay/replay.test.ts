@@ -11,40 +11,59 @@ import { historyFromJson } from '../support/history-json.js';
 const { temporal } = proto;
 
 /*
- * Replays the committed histories of real cases (recorded by record.test.ts) against the workflow bundle of this
- * run. A change to workflows/ that would take a running case down another path without `patched()` fails here
- * with a DeterminismViolationError (RELIABILITY D7).
+ * Replays the committed histories of real processes against the workflow bundle of this run. A change to
+ * workflows/ that would take a running case, pipeline or course down another path without `patched()` fails here
+ * with a DeterminismViolationError (RELIABILITY D7). Each folder is written by its recorder, which runs only with
+ * RECORD_HISTORIES set (`RECORD_HISTORIES=1 bash scripts/test.sh tests/replay/<recorder>.test.ts`).
  */
-
-const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
 
 interface RecordedHistory {
   workflowId: string;
   history: History;
 }
 
-describe('caseLifecycleWorkflow replay of recorded histories', () => {
+const RECORDED_SETS = [
+  {
+    workflows: 'caseLifecycleWorkflow',
+    folder: 'histories',
+    recorder: 'record.test.ts',
+    names: ['closed-full-lifecycle', 'escalated-then-withdrawn', 'not-eligible', 'withdrawn-after-suspension'],
+  },
+  {
+    workflows: 'traineePipelineWorkflow and courseWorkflow',
+    folder: 'training-histories',
+    recorder: 'training-record.test.ts',
+    names: [
+      'course-ended-early-with-fair',
+      'pipeline-closed-after-retake-and-lapsed-offer',
+      'pipeline-promoted-then-declined',
+      'pipeline-seat-expired',
+    ],
+  },
+];
+
+async function readHistories(folder: string): Promise<RecordedHistory[]> {
+  const dir = fileURLToPath(new URL(`./${folder}/`, import.meta.url));
+  const files = (await readdir(dir)).filter((file) => file.endsWith('.json')).sort();
+  return Promise.all(
+    files.map(async (file) => ({
+      workflowId: file.replace(/\.json$/, ''),
+      history: historyFromJson(JSON.parse(await readFile(`${dir}${file}`, 'utf8'))),
+    })),
+  );
+}
+
+describe.each(RECORDED_SETS)('$workflows replay of the histories in $folder', ({ folder, recorder, names }) => {
   let histories: RecordedHistory[];
 
   beforeAll(async () => {
-    const files = (await readdir(HISTORIES_DIR)).filter((file) => file.endsWith('.json')).sort();
-    histories = await Promise.all(
-      files.map(async (file) => ({
-        workflowId: file.replace(/\.json$/, ''),
-        history: historyFromJson(JSON.parse(await readFile(`${HISTORIES_DIR}${file}`, 'utf8'))),
-      })),
-    );
+    histories = await readHistories(folder);
   });
 
-  test('the four recorded cases are present and each ran to completion without a failed workflow task', () => {
+  test(`the histories ${recorder} recorded are present and each ran to completion without a failed task`, () => {
     const types = temporal.api.enums.v1.EventType;
 
-    expect(histories.map((h) => h.workflowId)).toEqual([
-      'closed-full-lifecycle',
-      'escalated-then-withdrawn',
-      'not-eligible',
-      'withdrawn-after-suspension',
-    ]);
+    expect(histories.map((h) => h.workflowId)).toEqual(names);
     for (const { history } of histories) {
       const events = history.events ?? [];
       expect(events.at(-1)?.eventType).toBe(types.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
@@ -52,7 +71,7 @@ describe('caseLifecycleWorkflow replay of recorded histories', () => {
     }
   });
 
-  test('every recorded history replays against the current workflow code without an error', async () => {
+  test('every history replays against the current workflow code without an error', async () => {
     const results: { workflowId: string; error: string | null }[] = [];
 
     for await (const result of Worker.runReplayHistories(

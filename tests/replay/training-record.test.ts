@@ -7,7 +7,7 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { createTrainingApi, quickLimits, type TrainingApi } from '../support/training-api.js';
 
 /*
- * Records the training histories that training-replay.test.ts replays. Skipped unless RECORD_HISTORIES is set; run
+ * Records the training histories that replay.test.ts replays. Skipped unless RECORD_HISTORIES is set; run
  * it alone after a deliberate change to what a pipeline or course records, and commit the files it writes:
  *
  *   RECORD_HISTORIES=1 bash scripts/test.sh tests/replay/training-record.test.ts
