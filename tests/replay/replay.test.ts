@@ -40,6 +40,12 @@ const RECORDED_SETS = [
       'pipeline-seat-expired',
     ],
   },
+  {
+    workflows: 'stationInspectionWorkflow',
+    folder: 'station-histories',
+    recorder: 'stations-record.test.ts',
+    names: ['inspection-excellent', 'inspection-failed-twice', 'inspection-passed', 'inspection-rectified'],
+  },
 ];
 
 async function readHistories(folder: string): Promise<RecordedHistory[]> {

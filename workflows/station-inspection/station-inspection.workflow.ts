@@ -62,8 +62,8 @@ function throwIfRejected(rejection: InspectionRejection | null): void {
  *
  * Known limits: there is no reminder before a deadline (cases remind at 75%), no way to reassign an inspection
  * to another inspector (any inspector at or above the owning unit may score it instead), and an inspection goes
- * on if its station is suspended or closed by hand meanwhile. No history of this workflow is recorded in
- * tests/replay yet, so a change to its command sequence is not caught by the replay test.
+ * on if its station is suspended or closed by hand meanwhile. Recorded histories of it are replayed by
+ * tests/replay (station-histories): a change to its command sequence needs `patched()`.
  */
 export async function stationInspectionWorkflow(input: InspectionWorkflowInput): Promise<InspectionResult> {
   let state: InspectionState = input.kind === 'start' ? initialInspectionState(input.start) : input.state;
