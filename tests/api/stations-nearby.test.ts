@@ -172,11 +172,15 @@ describe('GET /public/stations/nearby', () => {
     expect(response.body.features[3]!.properties).toMatchObject({ status: 'suspended', statusLabel: '暂停服务' });
   });
 
-  test('the hand-checked distances are the latitude offsets times 111,195.08 m', () => {
-    expect([2, 4, 6, 8, 10, 17.9].map((millidegrees) => Math.round(millidegrees * M_PER_MILLIDEGREE))).toEqual([
-      222, 445, 667, 890, 1112, 1990,
-    ]);
-    expect(Math.round(18 * M_PER_MILLIDEGREE)).toBe(2002);
+  test('the shared great-circle distance agrees with the hand-checked latitude offsets times 111,195.08 m', () => {
+    const offsets = [2, 4, 6, 8, 10, 17.9, 18];
+    const byHand = offsets.map((millidegrees) => Math.round(millidegrees * M_PER_MILLIDEGREE));
+    const byCode = offsets.map((millidegrees) =>
+      Math.round(haversineMetres(P, { lat: P.lat + millidegrees / 1000, lng: P.lng })),
+    );
+
+    expect(byHand).toEqual([222, 445, 667, 890, 1112, 1990, 2002]);
+    expect(byCode).toEqual(byHand);
   });
 
   test('openNow keeps only the stations open at the moment: at night the 24-hour one, the evening one, then Tuesday’s', async () => {

@@ -117,7 +117,10 @@ describe('the inspection schedule', () => {
   });
 
   test('stops when the schedule is deleted', async () => {
-    await h.client.schedule.getHandle(scheduleId).delete();
+    const handle = h.client.schedule.getHandle(scheduleId);
+    // Firing until now, so a count that stays put below means the deletion stopped it.
+    expect((await handle.describe()).info.recentActions.length).toBeGreaterThanOrEqual(2);
+    await handle.delete();
     await delay(1000);
     const before = (await rowsOfOwner()).length;
 
