@@ -8,7 +8,6 @@ import {
   PIPELINE_STEP_LABELS,
   attendanceMet,
   type LimitName,
-  type PipelineCommand,
   type PipelineLimits,
   type PipelineStatus,
   type PipelineStep,
