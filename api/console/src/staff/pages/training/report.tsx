@@ -37,7 +37,7 @@ export function TrainingReportPage({ me, query }: { me: Me; query: URLSearchPara
   const from = query.get('from') || `${today.slice(0, 4)}-01-01`;
   const to = query.get('to') || today;
   const unitId = query.get('unitId') || '';
-  const figure = (query.get('figure') as Figure | null) ?? 'placements';
+  const figure = (query.get('figure') as Figure | null) ?? 'trainees';
   const [draft, setDraft] = useState({ from, to, unitId });
   const report = useResource(
     () =>
@@ -51,7 +51,7 @@ export function TrainingReportPage({ me, query }: { me: Me; query: URLSearchPara
   const r = report.data;
   const go = (patch: Record<string, string>) =>
     navigate(withQuery('training/report', { from, to, unitId, figure, ...patch }), { replace: true });
-  const figureLabel = FIGURES.find((f) => f.key === figure)?.label ?? '上岗';
+  const figureLabel = FIGURES.find((f) => f.key === figure)?.label ?? '培训学员';
 
   return (
     <main class="page">

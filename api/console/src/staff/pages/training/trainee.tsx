@@ -123,7 +123,12 @@ export function TraineePage({ id, me }: { id: string; me: Me }) {
                 {p.examResults.length === 0
                   ? '—'
                   : p.examResults.map((e) => `第 ${e.sitting} 次${e.passed ? '通过' : '未通过'}`).join('，')}
-                {p.certificate && <Badge tone="ok">已取得证书</Badge>}
+                {p.certificate && (
+                  <>
+                    {' '}
+                    <Badge tone="ok">已取得证书</Badge>
+                  </>
+                )}
               </dd>
               <dt>简历推送</dt>
               <dd>已向 {p.profilesSentToEnterprises} 家企业推送</dd>
