@@ -132,6 +132,20 @@ export const ACTION_ROLES: Record<PipelineCommand, readonly StaffRole[]> = {
   'exam-result': COURSE_ROLES,
 };
 
+/**
+ * The steps at which each command fits; `withdraw` fits at any step of an open pipeline. The state machine checks
+ * actions against this table, and the console offers its buttons from it, so the two never disagree.
+ */
+export const PIPELINE_ACTION_STEPS: Record<Exclude<PipelineCommand, 'withdraw'>, readonly PipelineStep[]> = {
+  confirm: ['confirm'],
+  decline: ['confirm', 'waitlist'],
+  'exam-result': ['exam', 'retake'],
+  'record-offer': ['fair', 'matching'],
+  'accept-offer': ['offer'],
+  'decline-offer': ['offer'],
+  'follow-up': ['followup_1m', 'followup_3m'],
+};
+
 export const PIPELINE_STEP_LABELS: Record<PipelineStep, string> = {
   waitlist: '候补名单',
   confirm: '待确认报名',

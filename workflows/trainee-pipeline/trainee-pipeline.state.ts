@@ -4,10 +4,10 @@ import { isWithin, type UnitRef } from '../shared/org-path.js';
 import {
   ACTION_ROLES,
   PIPELINE_ACTION_LABELS,
+  PIPELINE_ACTION_STEPS,
   PIPELINE_STEP_LABELS,
   attendanceMet,
   type LimitName,
-  type PipelineCommand,
   type PipelineLimits,
   type PipelineStatus,
   type PipelineStep,
@@ -205,16 +205,6 @@ export function openingTransition(opening: PipelineOpening, seat: 'offered' | 'w
   };
 }
 
-const STEPS_ALLOWING: Record<Exclude<PipelineCommand, 'withdraw'>, readonly PipelineStep[]> = {
-  confirm: ['confirm'],
-  decline: ['confirm', 'waitlist'],
-  'exam-result': ['exam', 'retake'],
-  'record-offer': ['fair', 'matching'],
-  'accept-offer': ['offer'],
-  'decline-offer': ['offer'],
-  'follow-up': ['followup_1m', 'followup_3m'],
-};
-
 /** Checks an action against the pipeline without changing it; null means it may go ahead. */
 export function checkAction(state: PipelineState, request: PipelineActionRequest, now: number): Rejection | null {
   const label = PIPELINE_ACTION_LABELS[request.action];
@@ -230,7 +220,7 @@ export function checkAction(state: PipelineState, request: PipelineActionRequest
   if (!isWithin(state.workerUnit.path, request.actor.unit.path)) {
     return reject(FailureType.NotStepHolder, '该学员不在您单位的管辖范围内，无权操作');
   }
-  if (request.action !== 'withdraw' && !STEPS_ALLOWING[request.action].includes(state.step)) {
+  if (request.action !== 'withdraw' && !PIPELINE_ACTION_STEPS[request.action].includes(state.step)) {
     return reject(FailureType.StepMismatch, `学员当前处于「${PIPELINE_STEP_LABELS[state.step]}」步骤，不能${label}`);
   }
   if (request.action === 'follow-up') {

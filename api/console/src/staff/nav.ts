@@ -4,6 +4,8 @@
  * `stations`, inspections and rectifications `inspections`) is one entry here, one route in routes.tsx and its
  * calls in data.ts.
  */
+import { TRAINING_READ_ROLES, TRAINING_REPORT_ROLES } from './data-training.js';
+
 export interface NavItem {
   path: string;
   label: string;
@@ -18,6 +20,9 @@ export const NAV: readonly NavItem[] = [
   { path: 'board', label: '超时督办', roles: CASE_ROLES },
   { path: 'funds', label: '资金' },
   { path: 'funds/report', label: '资金报表' },
+  { path: 'training/courses', label: '培训课程', roles: TRAINING_READ_ROLES },
+  { path: 'training/trainees', label: '培训学员', roles: TRAINING_READ_ROLES },
+  { path: 'training/report', label: '培训报表', roles: TRAINING_REPORT_ROLES },
   { path: 'notifications', label: '通知' },
 ];
 

@@ -10,6 +10,11 @@ import { FundsPage } from './pages/funds.js';
 import { InboxPage } from './pages/inbox.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
+import { CoursePage } from './pages/training/course.js';
+import { CoursesPage } from './pages/training/courses.js';
+import { TrainingReportPage } from './pages/training/report.js';
+import { TraineePage } from './pages/training/trainee.js';
+import { TraineesPage } from './pages/training/trainees.js';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -30,6 +35,14 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
   if (caseMatch) {
     return <CasePage id={caseMatch.id!} me={me} />;
   }
+  const courseMatch = match('training/courses/:id', path);
+  if (courseMatch) {
+    return <CoursePage id={courseMatch.id!} me={me} />;
+  }
+  const traineeMatch = match('training/trainees/:id', path);
+  if (traineeMatch) {
+    return <TraineePage id={traineeMatch.id!} me={me} />;
+  }
   switch (path) {
     case 'inbox':
       return <InboxPage me={me} />;
@@ -41,6 +54,12 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
       return <FundsPage me={me} query={query} />;
     case 'funds/report':
       return <FundsReportPage me={me} query={query} />;
+    case 'training/courses':
+      return <CoursesPage me={me} query={query} />;
+    case 'training/trainees':
+      return <TraineesPage me={me} query={query} />;
+    case 'training/report':
+      return <TrainingReportPage me={me} query={query} />;
     case 'notifications':
       return <NotificationsPage />;
     default:
