@@ -11,6 +11,8 @@ export interface NavItem {
 }
 
 export const CASE_ROLES = ['admin', 'supervisor', 'caseworker'] as const;
+/** Who may read stations, inspections and the ranking (the API's STATION_READ_ROLES). */
+export const STATION_ROLES = ['admin', 'supervisor', 'caseworker', 'inspector'] as const;
 
 export const NAV: readonly NavItem[] = [
   { path: 'inbox', label: '待办', roles: CASE_ROLES },
@@ -18,6 +20,9 @@ export const NAV: readonly NavItem[] = [
   { path: 'board', label: '超时督办', roles: CASE_ROLES },
   { path: 'funds', label: '资金' },
   { path: 'funds/report', label: '资金报表' },
+  { path: 'stations', label: '驿站', roles: STATION_ROLES },
+  { path: 'inspections', label: '巡检', roles: STATION_ROLES },
+  { path: 'stations/ranking', label: '驿站排名', roles: STATION_ROLES },
   { path: 'notifications', label: '通知' },
 ];
 

@@ -10,6 +10,11 @@ import { FundsPage } from './pages/funds.js';
 import { InboxPage } from './pages/inbox.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
+import { InspectionPage } from './pages/stations/inspection.js';
+import { InspectionsPage } from './pages/stations/inspections.js';
+import { StationRankingPage } from './pages/stations/ranking.js';
+import { StationPage } from './pages/stations/station.js';
+import { StationsPage } from './pages/stations/stations.js';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -30,6 +35,14 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
   if (caseMatch) {
     return <CasePage id={caseMatch.id!} me={me} />;
   }
+  const stationMatch = path === 'stations/ranking' ? null : match('stations/:id', path);
+  if (stationMatch) {
+    return <StationPage id={stationMatch.id!} me={me} />;
+  }
+  const inspectionMatch = match('inspections/:id', path);
+  if (inspectionMatch) {
+    return <InspectionPage id={inspectionMatch.id!} me={me} />;
+  }
   switch (path) {
     case 'inbox':
       return <InboxPage me={me} />;
@@ -41,6 +54,12 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
       return <FundsPage me={me} query={query} />;
     case 'funds/report':
       return <FundsReportPage me={me} query={query} />;
+    case 'stations':
+      return <StationsPage me={me} query={query} />;
+    case 'stations/ranking':
+      return <StationRankingPage me={me} query={query} />;
+    case 'inspections':
+      return <InspectionsPage me={me} query={query} />;
     case 'notifications':
       return <NotificationsPage />;
     default:
