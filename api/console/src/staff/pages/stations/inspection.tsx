@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { newIdempotencyKey } from '../../../shared/api.js';
+import { newIdempotencyKey, toApiError } from '../../../shared/api.js';
 import { shanghaiTime } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -249,7 +249,14 @@ function ActionForm({
   const [remarks, setRemarks] = useState('');
   const [report, setReport] = useState('');
   const [state, setState] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
-  const [key] = useState(newIdempotencyKey);
+  // One key per attempt: a lost answer retried acts once, and a corrected form after a refusal is a new request.
+  const [key, setKey] = useState(newIdempotencyKey);
+  const refused = (error: unknown) => {
+    if (toApiError(error).status >= 400) {
+      setKey(newIdempotencyKey());
+    }
+    setState({ busy: false, error });
+  };
   const scoring = action !== 'rectify';
   const sum = inspection.checklist.reduce((acc, item) => acc + (Number(scores[item.id]) || 0), 0);
   const filled = inspection.checklist.every((item) => (scores[item.id] ?? '').trim() !== '');
@@ -271,9 +278,7 @@ function ActionForm({
         }
       : { report };
     setState({ busy: true, error: null });
-    actOnInspection(inspection.id, action, body, key).then(onDone, (error: unknown) =>
-      setState({ busy: false, error }),
-    );
+    actOnInspection(inspection.id, action, body, key).then(onDone, refused);
   };
 
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError, newIdempotencyKey } from '../../../shared/api.js';
+import { ApiError, newIdempotencyKey, toApiError } from '../../../shared/api.js';
 import { count } from '../../../shared/format.js';
 import { PointMap } from '../../../shared/map.js';
 import { Link } from '../../../shared/router.js';
@@ -196,7 +196,14 @@ function EditForm({
   );
   const [ownHoliday, setOwnHoliday] = useState(station.hours.holiday !== undefined);
   const [state, setState] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
-  const [key] = useState(newIdempotencyKey);
+  // One key per attempt: a lost answer retried acts once, and a corrected form after a refusal is a new request.
+  const [key, setKey] = useState(newIdempotencyKey);
+  const refused = (error: unknown) => {
+    if (toApiError(error).status >= 400) {
+      setKey(newIdempotencyKey());
+    }
+    setState({ busy: false, error });
+  };
 
   const submit = (event: Event) => {
     event.preventDefault();
@@ -219,10 +226,7 @@ function EditForm({
       body.hours = hours as OpeningHours;
     }
     setState({ busy: true, error: null });
-    updateStation(station.id, body, key).then(
-      (next) => onSaved(next),
-      (error: unknown) => setState({ busy: false, error }),
-    );
+    updateStation(station.id, body, key).then((next) => onSaved(next), refused);
   };
 
   return (
