@@ -220,11 +220,14 @@ export function InspectionPage({ id, me }: { id: string; me: Me }) {
           </section>
           <section class="card" aria-labelledby="inspection-timeline">
             <h2 id="inspection-timeline">办理记录</h2>
-            <ol class="timeline">
+            <ol class="timeline" data-testid="timeline">
               {i.timeline.map((event) => (
-                <li key={event.seq}>
-                  <span class="muted small">{shanghaiTime(event.occurredAt)}</span> {event.description}
-                  {event.actorUnitId && <span class="muted small">（{units.name(event.actorUnitId)}）</span>}
+                <li key={event.seq} class={`timeline-item timeline-${event.kind}`}>
+                  <div class="timeline-when">{shanghaiTime(event.occurredAt)}</div>
+                  <div class="timeline-what">{event.description}</div>
+                  <div class="timeline-who muted small">
+                    {event.actorUnitId ? units.name(event.actorUnitId) : '系统'}
+                  </div>
                 </li>
               ))}
             </ol>

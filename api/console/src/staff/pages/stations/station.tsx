@@ -22,6 +22,8 @@ import { DAY_LABELS, intervalsText, parseIntervals } from './hours.js';
 import { InspectionTable } from './inspections.js';
 import { TYPE_COLORS, statusTone } from './stations.js';
 
+const HOURS_INPUT = { width: '20rem', maxWidth: '100%' };
+
 const serviceLabel = (code: string) => SERVICE_LABELS[code as keyof typeof SERVICE_LABELS] ?? code;
 
 /**
@@ -235,7 +237,7 @@ function EditForm({
         <legend>服务项目</legend>
         <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0.4rem 1.2rem' }}>
           {STATION_SERVICES.map((service) => (
-            <label key={service} class="field-check">
+            <label key={service} class="field-check" style={{ display: 'inline-flex', gap: '0.3rem' }}>
               <input
                 type="checkbox"
                 checked={services.includes(service)}
@@ -258,7 +260,11 @@ function EditForm({
           {WEEKDAYS.map((day) => (
             <label key={day} class="field field-inline">
               <span>{DAY_LABELS[day]}</span>
-              <input value={days[day]} onInput={(e) => setDays((d) => ({ ...d, [day]: e.currentTarget.value }))} />
+              <input
+                style={HOURS_INPUT}
+                value={days[day]}
+                onInput={(e) => setDays((d) => ({ ...d, [day]: e.currentTarget.value }))}
+              />
             </label>
           ))}
           <label class="field field-inline field-check">
@@ -268,7 +274,11 @@ function EditForm({
           {ownHoliday && (
             <label class="field field-inline">
               <span>{DAY_LABELS.holiday}</span>
-              <input value={days.holiday} onInput={(e) => setDays((d) => ({ ...d, holiday: e.currentTarget.value }))} />
+              <input
+                style={HOURS_INPUT}
+                value={days.holiday}
+                onInput={(e) => setDays((d) => ({ ...d, holiday: e.currentTarget.value }))}
+              />
             </label>
           )}
         </fieldset>
