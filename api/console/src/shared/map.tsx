@@ -6,6 +6,8 @@ export interface MapPoint extends LngLat {
   label: string;
   /** `here` is the viewer's own position; `alert` draws a point in the late colour. */
   kind?: 'here' | 'place' | 'alert';
+  /** A fill of its own (a colour per station type or status), instead of the kind's. */
+  color?: string;
   onSelect?: () => void;
 }
 
@@ -112,6 +114,7 @@ export function PointMap({
                 cy={y}
                 r={point.kind === 'here' ? 7 : 6}
                 class={`map-dot map-dot-${point.kind ?? 'place'}`}
+                {...(point.color ? { style: { fill: point.color } } : {})}
               />
               {point.kind !== 'here' && (
                 <text x={x + 9} y={y} class="chart-label map-label" dominant-baseline="central">

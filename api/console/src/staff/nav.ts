@@ -13,6 +13,8 @@ export interface NavItem {
 }
 
 export const CASE_ROLES = ['admin', 'supervisor', 'caseworker'] as const;
+/** Who may read stations, inspections and the ranking (the API's STATION_READ_ROLES). */
+export const STATION_ROLES = ['admin', 'supervisor', 'caseworker', 'inspector'] as const;
 
 export const NAV: readonly NavItem[] = [
   { path: 'inbox', label: '待办', roles: CASE_ROLES },
@@ -23,6 +25,9 @@ export const NAV: readonly NavItem[] = [
   { path: 'training/courses', label: '培训课程', roles: TRAINING_READ_ROLES },
   { path: 'training/trainees', label: '培训学员', roles: TRAINING_READ_ROLES },
   { path: 'training/report', label: '培训报表', roles: TRAINING_REPORT_ROLES },
+  { path: 'stations', label: '驿站', roles: STATION_ROLES },
+  { path: 'inspections', label: '巡检', roles: STATION_ROLES },
+  { path: 'stations/ranking', label: '驿站排名', roles: STATION_ROLES },
   { path: 'notifications', label: '通知' },
 ];
 

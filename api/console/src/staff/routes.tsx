@@ -15,6 +15,11 @@ import { CoursesPage } from './pages/training/courses.js';
 import { TrainingReportPage } from './pages/training/report.js';
 import { TraineePage } from './pages/training/trainee.js';
 import { TraineesPage } from './pages/training/trainees.js';
+import { InspectionPage } from './pages/stations/inspection.js';
+import { InspectionsPage } from './pages/stations/inspections.js';
+import { StationRankingPage } from './pages/stations/ranking.js';
+import { StationPage } from './pages/stations/station.js';
+import { StationsPage } from './pages/stations/stations.js';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -43,6 +48,14 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
   if (traineeMatch) {
     return <TraineePage id={traineeMatch.id!} me={me} />;
   }
+  const stationMatch = path === 'stations/ranking' ? null : match('stations/:id', path);
+  if (stationMatch) {
+    return <StationPage id={stationMatch.id!} me={me} />;
+  }
+  const inspectionMatch = match('inspections/:id', path);
+  if (inspectionMatch) {
+    return <InspectionPage id={inspectionMatch.id!} me={me} />;
+  }
   switch (path) {
     case 'inbox':
       return <InboxPage me={me} />;
@@ -60,6 +73,12 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
       return <TraineesPage me={me} query={query} />;
     case 'training/report':
       return <TrainingReportPage me={me} query={query} />;
+    case 'stations':
+      return <StationsPage me={me} query={query} />;
+    case 'stations/ranking':
+      return <StationRankingPage me={me} query={query} />;
+    case 'inspections':
+      return <InspectionsPage me={me} query={query} />;
     case 'notifications':
       return <NotificationsPage />;
     default:
