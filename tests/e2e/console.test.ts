@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { createCaseApi, type CaseApi } from '../support/case-api.js';
 import { createHarness, type Harness } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';
+import { shanghaiInputValue } from '../../api/console/src/shared/format.js';
 import {
   ensureConsoleBuilt,
   launchBrowser,
@@ -222,9 +223,21 @@ describe('staff console in a browser', () => {
     await page.getByRole('button', { name: '刷新工单，查看最新状态' }).click();
     await expect.poll(() => page.getByTestId('case-step').innerText()).toBe('入户核实');
     const offered = await page.getByTestId('actions').locator('button[data-action]').allInnerTexts();
-    await runAction(page, '暂停计时', async (form) => {
-      await form.getByLabel('暂停原因').fill('等待职工补交住院证明');
-    });
+    // A pause beyond the policy's 30-day maximum is refused; the same form, corrected, then goes through (a new
+    // request, so it must not be answered with the refusal stored under the first attempt's key).
+    await page.getByTestId('actions').getByRole('button', { name: '暂停计时', exact: true }).click();
+    const pauseForm = page.getByTestId('actions').locator('form.action-form');
+    await pauseForm.getByLabel('暂停原因').fill('等待职工补交住院证明');
+    const pauseUntil = pauseForm.getByLabel('恢复计时时间（北京时间）');
+    const validUntil = await pauseUntil.inputValue();
+    await pauseUntil.fill(shanghaiInputValue(Date.now() + 60 * 86_400_000));
+    await pauseForm.getByRole('button', { name: '确认暂停计时' }).click();
+    const pauseBanner = pauseForm.locator('[role="alert"]');
+    await pauseBanner.waitFor();
+    const tooLong = { text: await pauseBanner.innerText(), code: await pauseBanner.getAttribute('data-code') };
+    await pauseUntil.fill(validUntil);
+    await pauseForm.getByRole('button', { name: '确认暂停计时' }).click();
+    await page.getByRole('status').filter({ hasText: '已完成「暂停计时」' }).waitFor();
     const paused = await page.locator('section', { hasText: '办理与时限' }).innerText();
     await screenshot(page, 'errors', 'case-suspended');
 
@@ -234,6 +247,9 @@ describe('staff console in a browser', () => {
     expect(bannerText).toBe(mismatch.body.error.message);
     expect(bannerText).toBe('工单当前处于「入户核实」步骤，不能执行「受理」');
     expect(offered).toEqual(['核实', '撤销', '暂停计时']);
+    expect(tooLong.code).toMatch(/^[A-Z_]+$/);
+    expect(tooLong.code).not.toBe('IDEMPOTENCY_KEY_REUSED');
+    expect(tooLong.text).toMatch(/暂停/);
     expect(paused).toMatch(/暂停计时至 \d{2}-\d{2} \d{2}:\d{2}/);
     expect((await api.get('shengzhou_t1_g2_caseworker', kase.id)).suspendedUntil).not.toBeNull();
     expect(errors).toEqual([]);

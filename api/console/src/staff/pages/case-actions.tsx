@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
-import { ApiError, newIdempotencyKey } from '../../shared/api.js';
+import { ApiError } from '../../shared/api.js';
+import { useFormKey } from '../../shared/form-key.js';
 import { fromShanghaiInput, parseYuan, shanghaiInputValue, yuan } from '../../shared/format.js';
 import { ACTION_LABELS, DELIVERY_METHOD_LABELS, type CaseAction } from '../../shared/labels.js';
 import { ErrorBanner } from '../../shared/ui.js';
@@ -118,8 +119,7 @@ function ActionForm({
   onRefresh,
   onActed,
 }: Omit<Props, 'onActed'> & { choice: Choice; onCancel: () => void; onActed: (answer: CaseDetail) => void }) {
-  // One key per opened form: a second click or a retry after a lost answer acts only once.
-  const idempotencyKey = useMemo(newIdempotencyKey, []);
+  const [idempotencyKey, afterFailure] = useFormKey();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [text, setText] = useState('');
@@ -192,6 +192,7 @@ function ActionForm({
           : await actOnCase(kase.id, choice, payload, idempotencyKey);
       onActed(answer);
     } catch (failure) {
+      afterFailure(failure);
       setError(failure);
       setBusy(false);
     }

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { newIdempotencyKey, toApiError } from '../../../shared/api.js';
+import { useFormKey } from '../../../shared/form-key.js';
 import { shanghaiTime } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -252,12 +252,9 @@ function ActionForm({
   const [remarks, setRemarks] = useState('');
   const [report, setReport] = useState('');
   const [state, setState] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
-  // One key per attempt: a lost answer retried acts once, and a corrected form after a refusal is a new request.
-  const [key, setKey] = useState(newIdempotencyKey);
+  const [key, afterFailure] = useFormKey();
   const refused = (error: unknown) => {
-    if (toApiError(error).status >= 400) {
-      setKey(newIdempotencyKey());
-    }
+    afterFailure(error);
     setState({ busy: false, error });
   };
   const scoring = action !== 'rectify';

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
-import { ApiError, newIdempotencyKey, toApiError } from '../../../shared/api.js';
+import { ApiError } from '../../../shared/api.js';
+import { useFormKey } from '../../../shared/form-key.js';
 import { count } from '../../../shared/format.js';
 import { PointMap } from '../../../shared/map.js';
 import { Link } from '../../../shared/router.js';
@@ -198,12 +199,9 @@ function EditForm({
   );
   const [ownHoliday, setOwnHoliday] = useState(station.hours.holiday !== undefined);
   const [state, setState] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
-  // One key per attempt: a lost answer retried acts once, and a corrected form after a refusal is a new request.
-  const [key, setKey] = useState(newIdempotencyKey);
+  const [key, afterFailure] = useFormKey();
   const refused = (error: unknown) => {
-    if (toApiError(error).status >= 400) {
-      setKey(newIdempotencyKey());
-    }
+    afterFailure(error);
     setState({ busy: false, error });
   };
 

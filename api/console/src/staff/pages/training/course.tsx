@@ -1,5 +1,6 @@
-import { useMemo, useState } from 'preact/hooks';
-import { ApiError, newIdempotencyKey } from '../../../shared/api.js';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../../../shared/api.js';
+import { useFormKey } from '../../../shared/form-key.js';
 import { fromShanghaiInput, shanghaiInputValue, shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -291,7 +292,7 @@ function CourseActionForm({
   onCancel: () => void;
   onDone: (text: string) => void;
 }) {
-  const idempotencyKey = useMemo(newIdempotencyKey, []);
+  const [idempotencyKey, afterFailure] = useFormKey();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [title, setTitle] = useState(`${course.title}结业专场招聘会`);
@@ -318,6 +319,7 @@ function CourseActionForm({
         onDone('结业招聘会已安排。');
       }
     } catch (failure) {
+      afterFailure(failure);
       setError(failure);
       setBusy(false);
     }

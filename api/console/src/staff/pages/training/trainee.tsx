@@ -1,5 +1,6 @@
-import { useMemo, useState } from 'preact/hooks';
-import { ApiError, newIdempotencyKey } from '../../../shared/api.js';
+import { useState } from 'preact/hooks';
+import { ApiError } from '../../../shared/api.js';
+import { useFormKey } from '../../../shared/form-key.js';
 import { shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -339,7 +340,7 @@ function ActionForm({
   onActed: (answer: PipelineDetail) => void;
   onRefresh: () => void;
 }) {
-  const idempotencyKey = useMemo(newIdempotencyKey, []);
+  const [idempotencyKey, afterFailure] = useFormKey();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [openingId, setOpeningId] = useState(chosen ?? '');
@@ -377,6 +378,7 @@ function ActionForm({
     try {
       onActed(await actOnPipeline(pipeline.id, choice, payload, idempotencyKey));
     } catch (failure) {
+      afterFailure(failure);
       setError(failure);
       setBusy(false);
     }
