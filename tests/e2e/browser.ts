@@ -52,21 +52,30 @@ export function ensureConsoleBuilt(): void {
   }
 }
 
+export interface LaunchOptions {
+  /** A phone instead of a desktop: 375x812, touch, the page's meta viewport honoured. */
+  phone?: boolean;
+  /** Grants the geolocation permission and reports this position to every page. */
+  geolocation?: { latitude: number; longitude: number };
+}
+
 export interface Browser {
   context: BrowserContext;
-  /** A new tab at 1366x900: its own sessionStorage, so each tab is its own login. */
+  /** A new tab at 1366x900 (375x812 for a phone): its own sessionStorage, so each tab is its own login. */
   newPage(): Promise<Page>;
   close(): Promise<void>;
 }
 
 /** Starts headless Chromium with a fresh, throw-away profile; times are shown in Asia/Shanghai, text in zh-CN. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser({ phone = false, geolocation }: LaunchOptions = {}): Promise<Browser> {
   const profile = await mkdtemp(path.join(tmpdir(), 'yue-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
     args: CHROMIUM_FLAGS,
-    viewport: WIDE,
+    viewport: phone ? NARROW : WIDE,
+    ...(phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}),
+    ...(geolocation ? { geolocation, permissions: ['geolocation'] } : {}),
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
     timeout: 60_000,
@@ -82,10 +91,18 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** Saves the page at 1366 and at 375 pixels wide as `<test>-<name>.png` and `<test>-<name>-375.png`. */
+/**
+ * Saves the page at 1366 and at 375 pixels wide as `<test>-<name>.png` and `<test>-<name>-375.png`; a page already
+ * 375 wide (a phone) only as `<test>-<name>-375.png`.
+ */
 export async function screenshot(page: Page, test: string, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const size = page.viewportSize() ?? WIDE;
+  if (size.width === NARROW.width) {
+    await page.evaluate(NEXT_FRAME);
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${test}-${name}-375.png`), fullPage: true });
+    return;
+  }
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${test}-${name}.png`), fullPage: true });
   await page.setViewportSize(NARROW);
   // Charts measure their width after a resize; give layout one frame.

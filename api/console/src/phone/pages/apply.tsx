@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { newIdempotencyKey } from '../../shared/api.js';
+import { newIdempotencyKey, toApiError } from '../../shared/api.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../../shared/labels.js';
 import { Link } from '../../shared/router.js';
 import { ErrorBanner, Notice } from '../../shared/ui.js';
@@ -14,6 +14,9 @@ export function ApplyPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<Loose | null>(null);
+
+  // A refusal because the same kind of case is already open names that case (details.openCaseId): link to it.
+  const openCaseId = error ? (toApiError(error).details as { openCaseId?: unknown } | undefined)?.openCaseId : null;
 
   if (done) {
     return (
@@ -37,7 +40,7 @@ export function ApplyPage() {
         e.preventDefault();
         setBusy(true);
         setError(null);
-        apply({ category, description: description.trim(), urgency: urgent ? 'urgent' : 'normal' }, key).then(
+        apply({ category, description, urgency: urgent ? 'urgent' : 'normal' }, key).then(
           setDone,
           (failure: unknown) => {
             setError(failure);
@@ -47,6 +50,11 @@ export function ApplyPage() {
       }}
     >
       <ErrorBanner error={error} />
+      {typeof openCaseId === 'string' && (
+        <Link to={`progress/${openCaseId}`} class="button button-block">
+          查看正在办理的工单
+        </Link>
+      )}
       <label class="field">
         <span>遇到了什么困难</span>
         <select name="category" value={category} onChange={(e) => setCategory(e.currentTarget.value)}>

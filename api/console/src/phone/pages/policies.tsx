@@ -1,4 +1,4 @@
-import { Empty, Pending, useResource } from '../../shared/ui.js';
+import { Badge, Empty, Pending, useResource } from '../../shared/ui.js';
 import { fetchPolicies, itemsOf, text } from '../data.js';
 
 /** Policies the worker may qualify for, with the reasons (GET /portal/policies). */
@@ -15,6 +15,11 @@ export function PoliciesPage() {
       {items.map((p, i) => (
         <li key={i} class="list-item">
           <span class="list-title">{text(p.name ?? p.title)}</span>
+          {typeof p.eligibleLabel === 'string' && (
+            <span>
+              <Badge tone={p.eligible === true ? 'ok' : 'info'}>{p.eligibleLabel}</Badge>
+            </span>
+          )}
           <span class="small">{text(Array.isArray(p.reasons) ? p.reasons.join('；') : (p.reason ?? p.summary))}</span>
         </li>
       ))}

@@ -6,6 +6,8 @@ import { fetchMyCase, fetchMyCases, itemsOf, text, type Loose } from '../data.js
 
 const stepOf = (item: Loose) => STEP_LABELS[item.step as Step] ?? text(item.stepLabel ?? item.step);
 const categoryOf = (item: Loose) => CATEGORY_LABELS[item.category as Category] ?? text(item.category);
+const expectedOf = (item: Loose) => text(item.expectedByLabel ?? shanghaiTime(item.expectedBy as string | null));
+const unitName = (unit: unknown) => text((unit as Loose | null)?.name);
 
 /** The worker's cases (GET /portal/cases): where each stands. */
 export function ProgressPage() {
@@ -25,7 +27,7 @@ export function ProgressPage() {
             <span class="list-title">
               {categoryOf(item)} · {stepOf(item)}
             </span>
-            <span class="muted small">预计 {shanghaiTime(item.expectedAt as string | null)}</span>
+            <span class="small">{text(item.progress)}</span>
           </Link>
         </li>
       ))}
@@ -43,20 +45,25 @@ export function ProgressDetailPage({ id }: { id: string }) {
   const timeline = Array.isArray(c.timeline) ? (c.timeline as Loose[]) : [];
   return (
     <div class="phone-card">
-      <p class="big">{stepOf(c)}</p>
+      <p class="big" data-testid="case-step">
+        {stepOf(c)}
+      </p>
+      <p data-testid="case-progress">{text(c.progress)}</p>
       <dl class="facts">
+        <dt>编号</dt>
+        <dd>{text(c.number)}</dd>
         <dt>类别</dt>
         <dd>{categoryOf(c)}</dd>
         <dt>办理单位</dt>
-        <dd>{text(c.handlingUnitName ?? c.handlingUnit)}</dd>
+        <dd>{unitName(c.handlingUnit)}</dd>
         <dt>预计完成</dt>
-        <dd>{shanghaiTime(c.expectedAt as string | null)}</dd>
+        <dd>{expectedOf(c)}</dd>
       </dl>
-      <ol class="timeline">
+      <ol class="timeline" data-testid="timeline">
         {timeline.map((event, i) => (
           <li key={i} class="timeline-item">
             <div class="timeline-when">{shanghaiTime(event.occurredAt as string | null)}</div>
-            <div>{text(event.description)}</div>
+            <div>{text(event.text)}</div>
           </li>
         ))}
       </ol>

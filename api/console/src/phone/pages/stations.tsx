@@ -11,7 +11,7 @@ const SERVICES: Record<string, string> = {
   charging: '充电',
   toilet: '卫生间',
   first_aid: '急救药箱',
-  rest: '休息',
+  rest_seats: '休息座椅',
 };
 
 const distance = (m: unknown) =>

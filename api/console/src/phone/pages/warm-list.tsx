@@ -1,4 +1,4 @@
-import { shanghaiTime, yuan } from '../../shared/format.js';
+import { yuan } from '../../shared/format.js';
 import { Empty, Pending, useResource } from '../../shared/ui.js';
 import { fetchWarmList, itemsOf, text } from '../data.js';
 
@@ -20,8 +20,7 @@ export function WarmListPage() {
             {typeof item.amountFen === 'number' ? ` · ${yuan(item.amountFen)}` : ''}
           </span>
           <span class="muted small">
-            {text(item.source ?? item.department)} ·{' '}
-            {shanghaiTime((item.receivedAt ?? item.occurredAt) as string | null)}
+            {text(item.sourceLabel)} · {text(item.helpTypeLabel)} · {text(item.date)}
           </span>
         </li>
       ))}
