@@ -155,8 +155,10 @@ describe('workers’ phone page on a 375-pixel phone', () => {
     expect(errors).toEqual([]);
   });
 
-  test('the worker applies and sees the new case, its step in plain words and the union handling it', async () => {
-    await page.goto(`${baseUrl}/m/apply`);
+  test('the worker corrects the refused form, applies and sees the new case, its step and the union handling it', async () => {
+    // The very form the blank description was refused on: the corrected submission is a new request, so it must
+    // not be answered with the refusal stored under the first attempt's Idempotency-Key.
+    expect(page.url()).toBe(`${baseUrl}/m/apply`);
     await page.getByLabel('遇到了什么困难').selectOption({ label: '医疗救助' });
     await page.getByLabel('情况说明').fill(description);
     await shoot('apply-form');

@@ -1,5 +1,6 @@
-import { useMemo, useState } from 'preact/hooks';
-import { newIdempotencyKey, toApiError } from '../../shared/api.js';
+import { useState } from 'preact/hooks';
+import { toApiError } from '../../shared/api.js';
+import { useFormKey } from '../../shared/form-key.js';
 import { CATEGORIES, CATEGORY_LABELS } from '../../shared/labels.js';
 import { Link } from '../../shared/router.js';
 import { ErrorBanner, Notice } from '../../shared/ui.js';
@@ -7,7 +8,7 @@ import { apply, text, type Loose } from '../data.js';
 
 /** Self-application (POST /portal/applications): category, what happened, and whether it is urgent. */
 export function ApplyPage() {
-  const key = useMemo(newIdempotencyKey, []);
+  const [key, afterFailure] = useFormKey();
   const [category, setCategory] = useState('living');
   const [description, setDescription] = useState('');
   const [urgent, setUrgent] = useState(false);
@@ -43,6 +44,7 @@ export function ApplyPage() {
         apply({ category, description, urgency: urgent ? 'urgent' : 'normal' }, key).then(
           setDone,
           (failure: unknown) => {
+            afterFailure(failure);
             setError(failure);
             setBusy(false);
           },
