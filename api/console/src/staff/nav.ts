@@ -1,8 +1,6 @@
 /**
  * The console's sections, in menu order, with the roles that may open them (absent: every staff role). A new
- * area (phase 2: perception lead review `leads`, trainee and course pipelines `pipelines`, stations on a map
- * `stations`, inspections and rectifications `inspections`) is one entry here, one route in routes.tsx and its
- * calls in data.ts.
+ * area is one entry here, its routes in routes.tsx and its calls in a data file of its own (data-<area>.ts).
  */
 import { TRAINING_READ_ROLES, TRAINING_REPORT_ROLES } from './data-training.js';
 
@@ -34,7 +32,17 @@ export const NAV: readonly NavItem[] = [
 export const mayOpen = (item: Pick<NavItem, 'roles'>, role: string): boolean =>
   !item.roles || item.roles.includes(role);
 
-export const homeFor = (role: string): string => (CASE_ROLES.includes(role as never) ? 'inbox' : 'notifications');
+/** Where each role starts after signing in: the list of work waiting for it. */
+const HOME_BY_ROLE: Readonly<Record<string, string>> = {
+  admin: 'inbox',
+  supervisor: 'inbox',
+  caseworker: 'inbox',
+  employment_officer: 'training/trainees',
+  trainer: 'training/courses',
+  inspector: 'inspections',
+};
+
+export const homeFor = (role: string): string => HOME_BY_ROLE[role] ?? 'notifications';
 
 /** The menu entry a path belongs to: the longest entry path that is the path or a prefix of it. */
 export function activeSection(path: string): string | null {
