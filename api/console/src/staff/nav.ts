@@ -11,6 +11,8 @@ export interface NavItem {
 }
 
 export const CASE_ROLES = ['admin', 'supervisor', 'caseworker'] as const;
+/** Lead review, rules and scans are read by supervisors and admins; feeds are uploaded and scans started by admins. */
+export const PERCEPTION_ROLES = ['admin', 'supervisor'] as const;
 
 export const NAV: readonly NavItem[] = [
   { path: 'inbox', label: '待办', roles: CASE_ROLES },
@@ -19,6 +21,10 @@ export const NAV: readonly NavItem[] = [
   { path: 'funds', label: '资金' },
   { path: 'funds/report', label: '资金报表' },
   { path: 'notifications', label: '通知' },
+  { path: 'perception/leads', label: '感知线索', roles: PERCEPTION_ROLES },
+  { path: 'perception/rules', label: '感知规则', roles: PERCEPTION_ROLES },
+  { path: 'perception/scans', label: '感知扫描', roles: PERCEPTION_ROLES },
+  { path: 'perception/feeds', label: '数据导入', roles: ['admin'] },
 ];
 
 export const mayOpen = (item: Pick<NavItem, 'roles'>, role: string): boolean =>

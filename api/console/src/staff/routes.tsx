@@ -10,6 +10,11 @@ import { FundsPage } from './pages/funds.js';
 import { InboxPage } from './pages/inbox.js';
 import { NotFoundPage } from './pages/not-found.js';
 import { NotificationsPage } from './pages/notifications.js';
+import { FeedsPage } from './pages/perception/feeds.js';
+import { LeadPage } from './pages/perception/lead.js';
+import { LeadsPage } from './pages/perception/leads.js';
+import { RulesPage } from './pages/perception/rules.js';
+import { ScansPage } from './pages/perception/scans.js';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -30,6 +35,10 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
   if (caseMatch) {
     return <CasePage id={caseMatch.id!} me={me} />;
   }
+  const leadMatch = match('perception/leads/:id', path);
+  if (leadMatch) {
+    return <LeadPage id={leadMatch.id!} me={me} />;
+  }
   switch (path) {
     case 'inbox':
       return <InboxPage me={me} />;
@@ -43,6 +52,14 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
       return <FundsReportPage me={me} query={query} />;
     case 'notifications':
       return <NotificationsPage />;
+    case 'perception/leads':
+      return <LeadsPage me={me} query={query} />;
+    case 'perception/rules':
+      return <RulesPage />;
+    case 'perception/scans':
+      return <ScansPage me={me} query={query} />;
+    case 'perception/feeds':
+      return <FeedsPage query={query} />;
     default:
       return <NotFoundPage />;
   }
