@@ -309,7 +309,7 @@ describe('perception pages of the staff console', () => {
     await page.getByRole('button', { name: '确认排除' }).click();
     const refusal = page.locator('form[data-form="dismiss"] [role="alert"]');
     await refusal.waitFor();
-    const refusalText = await refusal.innerText();
+    const refusalText = await refusal.locator('.banner-message').innerText();
     const refusalCode = await refusal.getAttribute('data-code');
     await screenshot(page, TEST, 'lead-dismiss-refused');
     const direct = await harness.request('POST', `/leads/${secondLead.id}/dismiss`, {

@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'preact/hooks';
 import { shanghaiTime } from '../../../shared/format.js';
 import { Link, navigate, withQuery } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Loading, MoreButton, useResource, usePaged } from '../../../shared/ui.js';
@@ -89,6 +90,9 @@ export function LeadsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const set = (name: keyof Filters, value: string) =>
     navigate(withQuery('perception/leads', { ...filters, [name]: value }), { replace: true });
   const scopeName = filters.unitId ? units.name(filters.unitId) : me.unitName;
+  // What is typed stays while the list reloads; it becomes a filter when committed (Enter or leaving the field).
+  const [minScore, setMinScore] = useState(filters.minScore ?? '');
+  useEffect(() => setMinScore(filters.minScore ?? ''), [filters.minScore]);
 
   return (
     <main class="page">
@@ -151,7 +155,8 @@ export function LeadsPage({ me, query }: { me: Me; query: URLSearchParams }) {
             min={-10000}
             max={10000}
             step={1}
-            value={filters.minScore ?? ''}
+            value={minScore}
+            onInput={(e) => setMinScore(e.currentTarget.value)}
             onChange={(e) => set('minScore', e.currentTarget.value.trim())}
           />
         </label>
