@@ -270,7 +270,7 @@ describe('perception pages of the staff console', () => {
     expect(firstLead.worker.idNumber).toMatch(/^\d{6}\*{8}\d{3}[\dX]$/);
     expect(firstRow).toContain(MLA_RULE);
     expect(firstRow).toContain(daysAgo(20));
-    expect(firstRow).toMatch(/审核期限 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+    expect(firstRow).toMatch(/审核期限 \d{2}-\d{2} \d{2}:\d{2}\s+发现于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
 
     await table.getByRole('link', { name: workers.first.name }).click();
     await page.getByRole('heading', { name: `感知线索：${workers.first.name}` }).waitFor();

@@ -12,14 +12,14 @@ const FILTERS = ['group', 'unitId', 'ruleId', 'minScore', 'status'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
 /** The review deadline of an open lead, or what became of it. */
-export function LeadDeadline({ lead }: { lead: Lead }) {
+export function LeadDeadline({ lead, short = false }: { lead: Lead; short?: boolean }) {
   if (lead.status !== 'open') {
     return <Badge>{LEAD_STATUS_LABELS[lead.status] ?? lead.statusLabel}</Badge>;
   }
   return (
     <>
       <Badge tone={lead.overdue ? 'late' : 'ok'}>
-        {lead.overdue ? '已超期' : '审核期限'} {shanghaiTime(lead.dueAt)}
+        {lead.overdue ? '已超期' : '审核期限'} {short ? shanghaiTime(lead.dueAt).slice(5) : shanghaiTime(lead.dueAt)}
       </Badge>{' '}
       <EscalationBadge level={lead.escalationLevel} />
     </>
@@ -68,7 +68,8 @@ function LeadTable({ leads, units }: { leads: Lead[]; units: Units }) {
             </td>
             <td data-label="数据截至">{lead.dataAsOf ?? '—'}</td>
             <td data-label="发现 / 期限">
-              <span class="small muted">{shanghaiTime(lead.raisedAt)}</span> <LeadDeadline lead={lead} />
+              <LeadDeadline lead={lead} short />
+              <div class="small muted">发现于 {shanghaiTime(lead.raisedAt)}</div>
             </td>
           </tr>
         ))}
