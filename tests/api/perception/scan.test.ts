@@ -10,6 +10,7 @@ import { perceptionScanWorkflowId } from '../../../workflows/shared/workflow-ids
 import { ADMIN_PASSWORD, expectError, randomIdNumber, randomPhone } from '../../support/api-fixtures.js';
 import { createCaseApi, type CaseApi } from '../../support/case-api.js';
 import { createHarness, type Harness } from '../../support/harness.js';
+import { PERCEPTION_LOCK_WAIT_MS, holdPerceptionLock } from '../../support/perception-lock.js';
 import { daysAgo, uploadRows } from '../../support/perception.js';
 import { waitFor } from '../../support/wait.js';
 
@@ -17,7 +18,9 @@ import { waitFor } from '../../support/wait.js';
  * Issue 6, points 3 to 6 and "How we will know", through the API with a real worker and dev server: the scan
  * workflow, groups, suppression, rule versions with dry run and publication, a scan interrupted by a worker
  * restart, one scan at a time, the nightly schedule, lead review and the escalation of unreviewed leads.
- * Every scan, rule change and settings change of the test suite is in this file, so nothing else moves them.
+ * Every rule change and settings change of the test suite is in this file, so nothing else moves them. Scans are
+ * also started by tests/e2e/console-perception.test.ts (which changes no rule or setting); both files hold the
+ * perception lock (tests/support/perception-lock.ts) from beforeAll to afterAll, so their scans never overlap.
  */
 
 let h: Harness;
@@ -25,6 +28,7 @@ let api: CaseApi;
 let admin: string;
 let unitId: string;
 let townshipSupervisor: string;
+let releaseLock: (() => Promise<void>) | undefined;
 
 type Fact = { kind: string; days: number } & Record<string, unknown>;
 
@@ -110,15 +114,17 @@ async function ruleByCode(code: string): Promise<any> {
 }
 
 beforeAll(async () => {
+  releaseLock = await holdPerceptionLock();
   h = await createHarness({ env: { PERCEPTION_SCAN_CHUNK_SIZE: '7' } });
   api = createCaseApi(h);
   admin = await h.login('admin', ADMIN_PASSWORD);
   unitId = await api.unitOf('zhuji_t1_g1_caseworker');
   townshipSupervisor = await h.login('zhuji_t1_supervisor');
-});
+}, PERCEPTION_LOCK_WAIT_MS + 120_000);
 
 afterAll(async () => {
   await h?.close();
+  await releaseLock?.();
 });
 
 describe('perceptionScanWorkflow through POST /perception/scans', () => {

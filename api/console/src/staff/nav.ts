@@ -13,6 +13,8 @@ export interface NavItem {
 export const CASE_ROLES = ['admin', 'supervisor', 'caseworker'] as const;
 /** Who may read stations, inspections and the ranking (the API's STATION_READ_ROLES). */
 export const STATION_ROLES = ['admin', 'supervisor', 'caseworker', 'inspector'] as const;
+/** Lead review, rules and scans are read by supervisors and admins; feeds are uploaded and scans started by admins. */
+export const PERCEPTION_ROLES = ['admin', 'supervisor'] as const;
 
 export const NAV: readonly NavItem[] = [
   { path: 'inbox', label: '待办', roles: CASE_ROLES },
@@ -26,6 +28,10 @@ export const NAV: readonly NavItem[] = [
   { path: 'stations', label: '驿站', roles: STATION_ROLES },
   { path: 'inspections', label: '巡检', roles: STATION_ROLES },
   { path: 'stations/ranking', label: '驿站排名', roles: STATION_ROLES },
+  { path: 'perception/leads', label: '感知线索', roles: PERCEPTION_ROLES },
+  { path: 'perception/rules', label: '感知规则', roles: PERCEPTION_ROLES },
+  { path: 'perception/scans', label: '感知扫描', roles: PERCEPTION_ROLES },
+  { path: 'perception/feeds', label: '数据导入', roles: ['admin'] },
   { path: 'notifications', label: '通知' },
 ];
 

@@ -20,6 +20,11 @@ import { InspectionsPage } from './pages/stations/inspections.js';
 import { StationRankingPage } from './pages/stations/ranking.js';
 import { StationPage } from './pages/stations/station.js';
 import { StationsPage } from './pages/stations/stations.js';
+import { FeedsPage } from './pages/perception/feeds.js';
+import { LeadPage } from './pages/perception/lead.js';
+import { LeadsPage } from './pages/perception/leads.js';
+import { RulesPage } from './pages/perception/rules.js';
+import { ScansPage } from './pages/perception/scans.js';
 
 function Redirect({ to }: { to: string }) {
   useEffect(() => navigate(to, { replace: true }), [to]);
@@ -56,6 +61,10 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
   if (inspectionMatch) {
     return <InspectionPage id={inspectionMatch.id!} me={me} />;
   }
+  const leadMatch = match('perception/leads/:id', path);
+  if (leadMatch) {
+    return <LeadPage id={leadMatch.id!} me={me} />;
+  }
   switch (path) {
     case 'inbox':
       return <InboxPage me={me} />;
@@ -81,6 +90,14 @@ export function Routes({ me, location }: { me: Me; location: Location }) {
       return <InspectionsPage me={me} query={query} />;
     case 'notifications':
       return <NotificationsPage />;
+    case 'perception/leads':
+      return <LeadsPage me={me} query={query} />;
+    case 'perception/rules':
+      return <RulesPage />;
+    case 'perception/scans':
+      return <ScansPage me={me} query={query} />;
+    case 'perception/feeds':
+      return <FeedsPage query={query} />;
     default:
       return <NotFoundPage />;
   }
