@@ -23,10 +23,7 @@ import { api, type Page } from './data.js';
 export { PIPELINE_ACTION_LABELS, PIPELINE_STEPS, PIPELINE_STEP_LABELS, WORK_HOURS_LABELS };
 export type { PipelineAction, PipelineStep };
 
-/** Roles of the training pages, as the API allows them (reports and matching leave caseworkers out). */
-export const TRAINING_READ_ROLES = ['admin', 'supervisor', 'caseworker', 'trainer', 'employment_officer'] as const;
-export const TRAINING_REPORT_ROLES = ['admin', 'supervisor', 'employment_officer', 'trainer'] as const;
-export const MATCH_ROLES = TRAINING_REPORT_ROLES;
+export { MATCH_ROLES, TRAINING_READ_ROLES, TRAINING_REPORT_ROLES } from './roles.js';
 
 export const stepLabel = (step: string) => PIPELINE_STEP_LABELS[step as PipelineStep] ?? step;
 export const statusLabel = (status: string) => PIPELINE_STATUS_LABELS[status as PipelineStatus] ?? status;

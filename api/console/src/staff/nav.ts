@@ -2,19 +2,13 @@
  * The console's sections, in menu order, with the roles that may open them (absent: every staff role). A new
  * area is one entry here, its routes in routes.tsx and its calls in a data file of its own (data-<area>.ts).
  */
-import { TRAINING_READ_ROLES, TRAINING_REPORT_ROLES } from './data-training.js';
+import { CASE_ROLES, PERCEPTION_ROLES, STATION_ROLES, TRAINING_READ_ROLES, TRAINING_REPORT_ROLES } from './roles.js';
 
 export interface NavItem {
   path: string;
   label: string;
   roles?: readonly string[];
 }
-
-export const CASE_ROLES = ['admin', 'supervisor', 'caseworker'] as const;
-/** Who may read stations, inspections and the ranking (the API's STATION_READ_ROLES). */
-export const STATION_ROLES = ['admin', 'supervisor', 'caseworker', 'inspector'] as const;
-/** Lead review, rules and scans are read by supervisors and admins; feeds are uploaded and scans started by admins. */
-export const PERCEPTION_ROLES = ['admin', 'supervisor'] as const;
 
 export const NAV: readonly NavItem[] = [
   { path: 'inbox', label: '待办', roles: CASE_ROLES },
