@@ -4,7 +4,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Client } from '@temporalio/client';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.js';
 import type { ApiConfig } from './config.js';
@@ -44,6 +50,31 @@ function validatorAjv(options: AjvOptions): Ajv {
 }
 
 /**
+ * One log line per request, written when it is answered, instead of Fastify's two (about a sixth of a cheap
+ * read's CPU). It names the route's pattern, not the URL: a query string may carry a position or a phone number.
+ */
+class OneLinePerRequest extends LogController {
+  override incomingRequest(): void {}
+
+  /** An unknown route is answered 404 and logged once, as `unmatched`, like any other request. */
+  override routeNotFound(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    const line = {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      statusCode: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    };
+    if (error) {
+      reply.log.error({ ...line, err: error }, 'request failed while answering');
+    } else {
+      reply.log.info(line, 'request answered');
+    }
+  }
+}
+
+/**
  * Builds the HTTP API without listening: plugins (auth, errors, idempotency, audit, rate limit, OpenAPI) and
  * every route module. Bodies are validated without coercion ("100" is not a number); query strings and path
  * parameters are coerced, since they only ever arrive as text.
@@ -56,20 +87,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: false,
     requestIdHeader: false,
     ajv: { customOptions: { coerceTypes: false } },
-    // One log line per request, written when it is answered (below), instead of Fastify's two.
-    disableRequestLogging: true,
-  });
-  // The route's pattern, not the URL: a query string may carry a position or a phone number.
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        statusCode: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request answered',
-    );
+    logController: new OneLinePerRequest(),
   });
 
   const bodies = validatorAjv({ coerceTypes: false });
