@@ -109,12 +109,11 @@ class CapturingSender implements SmsSender {
 
 /**
  * The warm-heart list, GET /portal/warm-list as one worker with 60 payments and 40 department help rows among
- * `background` rows of each for a quarter as many other workers: ours (Fastify with worker authentication, validation, rate limit,
- * the audit row every read of personal data writes, logging, kysely) against a raw Fastify app running the same
- * SQL with `pg` (the worker lookup, the two reads and the audit insert), B O after a warm-up pair. A raw app
- * running the two reads alone is measured once, as the floor of the data work. Measured here: at LOG_LEVEL info
- * about half of our extra CPU per request is Fastify's two request log lines, written synchronously (compare
- * `--log-level warn`).
+ * `background` rows of each for a quarter as many other workers: ours (Fastify with worker authentication,
+ * validation, rate limit, the audit row every read of personal data writes, logging, kysely) against a raw Fastify
+ * app running the same SQL with `pg` (the worker lookup, the two reads and the audit insert), B O after a warm-up
+ * pair. A raw app running the two reads alone is measured once, as the floor of the data work. Our app logs one
+ * line per request at LOG_LEVEL info, written synchronously (compare `--log-level warn` for that line's cost).
  */
 export async function runPortalWarmList(
   ctx: BenchContext,
