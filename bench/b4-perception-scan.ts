@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_PARALLELISM } from '../workflows/perception-scan/perception-scan.state.js';
 import { perceptionScanWorkflow } from '../workflows/perception-scan/perception-scan.workflow.js';
 import { perceptionScanWorkflowId } from '../workflows/shared/workflow-ids.js';
 import { shanghaiDate } from '../workflows/shared/working-time.js';
@@ -205,7 +206,8 @@ export async function runPerceptionScan(
 ): Promise<{ result: PerceptionScanResult; rows: TableRow[] }> {
   const { options, monitor } = ctx;
   const workers = options.perceptionWorkers;
-  const chunkSize = Math.max(1000, Math.ceil(workers / 20));
+  // The production defaults (PERCEPTION_SCAN_CHUNK_SIZE, two lanes), so the figure is the nightly scan's.
+  const chunkSize = DEFAULT_CHUNK_SIZE;
   const asOf = shanghaiDate(Date.now());
 
   const loadStarted = performance.now();
@@ -271,7 +273,7 @@ export async function runPerceptionScan(
       const handle = await ctx.client.workflow.start(perceptionScanWorkflow, {
         workflowId: perceptionScanWorkflowId(scanId),
         taskQueue: ctx.taskQueue,
-        args: [{ scanId, kind: 'scan', trigger: 'manual', chunkSize, parallelism: 2 }],
+        args: [{ scanId, kind: 'scan', trigger: 'manual', chunkSize, parallelism: DEFAULT_PARALLELISM }],
       });
       await handle.result();
       const reasons = await monitor.query(
