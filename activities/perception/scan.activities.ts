@@ -328,7 +328,7 @@ async function scanChunk(
     updated: number;
     lapsed: number;
   }>`
-    with scored as materialized (${flaggedSql(instances, scan.as_of, range, floor)}),
+    with scored as (${flaggedSql(instances, scan.as_of, range, floor)}),
     open_cases as materialized (
       select distinct c.worker_id from assistance_case c
       where c.status = 'open' ${workerFilter('c.worker_id', range)}
