@@ -144,7 +144,7 @@ export function readApiConfig(env: NodeJS.ProcessEnv): ApiConfig {
     inspectionRhythms: readInspectionRhythms(env),
     portal: readPortalConfig(env),
     feedBodyLimitBytes: integer(env, 'FEED_BODY_LIMIT_BYTES', 512 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
-    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 25_000, 1, 1_000_000),
     console: readConsoleConfig(env),
   });
 }

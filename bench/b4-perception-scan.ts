@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { setTimeout as delay } from 'node:timers/promises';
+import { DEFAULT_CHUNK_SIZE, DEFAULT_PARALLELISM } from '../workflows/perception-scan/perception-scan.state.js';
 import { perceptionScanWorkflow } from '../workflows/perception-scan/perception-scan.workflow.js';
 import { perceptionScanWorkflowId } from '../workflows/shared/workflow-ids.js';
 import { shanghaiDate } from '../workflows/shared/working-time.js';
@@ -205,7 +206,8 @@ export async function runPerceptionScan(
 ): Promise<{ result: PerceptionScanResult; rows: TableRow[] }> {
   const { options, monitor } = ctx;
   const workers = options.perceptionWorkers;
-  const chunkSize = Math.max(1000, Math.ceil(workers / 20));
+  // The production defaults (PERCEPTION_SCAN_CHUNK_SIZE, two lanes), so the figure is the nightly scan's.
+  const chunkSize = DEFAULT_CHUNK_SIZE;
   const asOf = shanghaiDate(Date.now());
 
   const loadStarted = performance.now();
@@ -254,6 +256,7 @@ export async function runPerceptionScan(
       )
     ).rows.map((r) => r.pid);
 
+  let lastScanId = '';
   const runOnce = async (side: Side, warmup: boolean): Promise<ScanRun> => {
     if (side === 'ours') {
       await clearLeads();
@@ -268,10 +271,11 @@ export async function runPerceptionScan(
         return (await sqlClient.query(HAND_WRITTEN_FLAGS, [asOf, KINDS])).rowCount ?? 0;
       }
       const scanId = randomUUID();
+      lastScanId = scanId;
       const handle = await ctx.client.workflow.start(perceptionScanWorkflow, {
         workflowId: perceptionScanWorkflowId(scanId),
         taskQueue: ctx.taskQueue,
-        args: [{ scanId, kind: 'scan', trigger: 'manual', chunkSize, parallelism: 2 }],
+        args: [{ scanId, kind: 'scan', trigger: 'manual', chunkSize, parallelism: DEFAULT_PARALLELISM }],
       });
       await handle.result();
       const reasons = await monitor.query(
@@ -282,8 +286,21 @@ export async function runPerceptionScan(
     memory.stop();
     clearInterval(pidTimer);
     if (side === 'ours') {
-      // The review workflow plans deadlines right after the scan; let it settle before the next measured run.
-      await delay(1500);
+      // The review workflow plans the deadlines of the scan's leads right after it, one UPDATE of every new lead
+      // (100,000 at a million workers, several seconds). A fixed pause let that run into the next measured
+      // baseline run; wait until it has committed.
+      for (let waited = 0; waited < 120_000; waited += 200) {
+        const pending = await monitor.query<{ pending: boolean }>(
+          `select exists (select 1 from perception_lead where raised_scan_id = $1 and status = 'open' and due_at is null)
+             as pending`,
+          [lastScanId],
+        );
+        if (!pending.rows[0]!.pending) {
+          break;
+        }
+        await delay(200);
+      }
+      await delay(500);
     }
     const run: ScanRun = {
       side,

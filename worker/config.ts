@@ -53,7 +53,7 @@ export function readWorkerConfig(env: NodeJS.ProcessEnv): WorkerConfig {
     workflowBundlePath: env.WORKFLOW_BUNDLE_PATH?.trim() || null,
     maxConcurrentActivities: integer(env, 'WORKER_MAX_CONCURRENT_ACTIVITIES', 50, 1, 1000),
     inspectionRhythms: readInspectionRhythms(env),
-    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 10_000, 1, 1_000_000),
+    perceptionScanChunkSize: integer(env, 'PERCEPTION_SCAN_CHUNK_SIZE', 25_000, 1, 1_000_000),
   });
 }
 

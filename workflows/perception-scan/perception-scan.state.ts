@@ -6,8 +6,11 @@
 export type ScanKind = 'scan' | 'dry_run';
 export type ScanTrigger = 'manual' | 'schedule';
 
-/** Workers per chunk when the starter names none. */
-export const DEFAULT_CHUNK_SIZE = 10_000;
+/**
+ * Workers per chunk when the starter names none. At a million workers, 25,000 scanned in about two thirds of the
+ * time of 10,000 (40 activities and transactions instead of 100) and as fast as 50,000 with half the chunk's memory.
+ */
+export const DEFAULT_CHUNK_SIZE = 25_000;
 /** Chunks evaluated at once: PostgreSQL does the work, two backends suit two cores. */
 export const DEFAULT_PARALLELISM = 2;
 /** Chunks one workflow run handles before it continues as new, keeping its history short. */

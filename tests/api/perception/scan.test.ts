@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest';
 import type { DemoRequest } from '../../../seeds/demo-app.js';
 import { runPerceptionDemo } from '../../../seeds/demo-perception.js';
 import { ensureSchedules, platformSchedules } from '../../../worker/schedules.js';
@@ -449,6 +449,122 @@ describe('rule versions, dry run and publication', () => {
     expect(updated.score).toBe(60);
     expect(updated.reasons.find((r: any) => r.ruleCode === 'child_tuition').ruleVersion).toBe(2);
   });
+
+  test('a dry run of a lighter rule names, per unit, the workers who would drop out, and writes no lead', async () => {
+    const housing = await ruleByCode('housing_hardship');
+    const dropping = await workerWith([LOW_INCOME, HOUSING]);
+    const staying = await workerWith([MLA, HOUSING]);
+    await scan();
+    const leadBefore = await leadOf(dropping.id);
+    const put = await h.request('PUT', `/rules/${housing.id}`, {
+      token: admin,
+      body: { thresholds: { months: 24 }, weight: 5, note: '住房困难降低权重（试算）' },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+    const draft = put.body.drafts.at(-1);
+
+    const started = await h.request('POST', `/rules/${housing.id}/versions/${draft.version}/dry-run`, { token: admin });
+    expect(started.status).toBe(202);
+    const done = await waitForScan(started.body.id);
+
+    expect(done).toMatchObject({ kind: 'dry_run', status: 'completed' });
+    expect(done.dryRun).toMatchObject({
+      ruleId: housing.id,
+      ruleCode: 'housing_hardship',
+      version: draft.version,
+      versionId: draft.versionId,
+      added: 0,
+    });
+    expect(done.dryRun.dropped).toBeGreaterThan(0);
+    expect(done.dryRun.dropped).toBe(done.dryRun.byUnit.reduce((sum: number, u: any) => sum + u.dropped, 0));
+    const unit = done.dryRun.byUnit.find((u: any) => u.unitId === unitId);
+    expect(unit).toMatchObject({ added: 0, addedWorkerIds: [] });
+    expect(unit.droppedWorkerIds).toContain(dropping.id);
+    expect(unit.droppedWorkerIds).not.toContain(staying.id);
+    expect(unit.dropped).toBe(unit.droppedWorkerIds.length);
+    const change = await h.db
+      .selectFrom('perception_dry_run_change')
+      .select(['change', 'score_before', 'score_after'])
+      .where('scan_id', '=', done.id)
+      .where('worker_id', '=', dropping.id)
+      .executeTakeFirstOrThrow();
+    expect(change).toEqual({ change: 'dropped', score_before: 50, score_after: 35 });
+    const written = (lead: Awaited<ReturnType<typeof leadOf>>) =>
+      lead && { id: lead.id, status: lead.status, score: lead.score, lastScanId: lead.last_scan_id };
+    expect(written(await leadOf(dropping.id))).toEqual(written(leadBefore));
+    expect(leadBefore).toMatchObject({ status: 'open', score: 50 });
+    const touched = await h.db.selectFrom('perception_lead').select('id').where('last_scan_id', '=', done.id).execute();
+    expect(touched).toEqual([]);
+    expect((await ruleByCode('housing_hardship')).published.version).toBe(housing.published.version);
+  });
+});
+
+describe('PUT /perception/settings', () => {
+  test('a wider borderline margin flags a worker below the old floor; narrowing it again lapses the lead', async () => {
+    const before = (await h.request('GET', '/perception/settings', { token: admin })).body;
+    const put = (margin: number) =>
+      h.request('PUT', '/perception/settings', {
+        token: admin,
+        body: { line: before.line, margin, suppressDays: before.suppressDays, reviewLimit: before.reviewLimit },
+      });
+    onTestFinished(async () => {
+      const current = (await h.request('GET', '/perception/settings', { token: admin })).body;
+      if (current.margin !== before.margin) {
+        await put(before.margin);
+      }
+    });
+    const worker = await workerWith([HOUSING]);
+    await scan();
+    const atDefault = await leadOf(worker.id);
+
+    const widened = await put(45);
+    await scan();
+    const wide = await leadViewOf(worker.id);
+    const narrowed = await put(before.margin);
+    await scan();
+
+    expect(before).toMatchObject({ line: 60, margin: 20, borderlineFrom: 40 });
+    expect(atDefault).toBeUndefined();
+    expect(widened.status).toBe(200);
+    expect(widened.body).toMatchObject({ version: before.version + 1, line: 60, margin: 45, borderlineFrom: 15 });
+    expect(wide).toMatchObject({ group: 'borderline', score: 20, settingVersion: widened.body.version });
+    expect(wide.reasons.map((r: any) => r.ruleCode)).toEqual(['housing_hardship']);
+    expect(narrowed.body).toMatchObject({ version: before.version + 2, margin: 20, borderlineFrom: 40 });
+    expect(await leadOf(worker.id)).toBeUndefined();
+    const lapsed = await h.db
+      .selectFrom('perception_lead')
+      .select(['status', 'lapsed_reason'])
+      .where('id', '=', wide.id)
+      .executeTakeFirstOrThrow();
+    expect(lapsed).toEqual({ status: 'lapsed', lapsed_reason: 'no_longer_flagged' });
+  });
+
+  test('refuses bad settings naming the field and code, creating no version', async () => {
+    const before = (await h.request('GET', '/perception/settings', { token: admin })).body;
+    const body = { line: 60, margin: 20, suppressDays: 90, reviewLimit: { duration: 'P5D', calendar: 'working' } };
+
+    const marginAtLine = await h.request('PUT', '/perception/settings', {
+      token: admin,
+      body: { ...body, margin: 60 },
+    });
+    const noLine = await h.request('PUT', '/perception/settings', { token: admin, body: { ...body, line: 0 } });
+    const badDuration = await h.request('PUT', '/perception/settings', {
+      token: admin,
+      body: { ...body, reviewLimit: { duration: '五天', calendar: 'working' } },
+    });
+    const byDistrict = await h.request('PUT', '/perception/settings', { token: await h.login('zhuji_admin'), body });
+
+    expectError(marginAtLine, 422, 'SETTING_INVALID');
+    expect(marginAtLine.body.error.details).toEqual([{ field: 'margin', reason: '临界区间须小于预警线 60' }]);
+    expectError(noLine, 400, 'VALIDATION_FAILED');
+    expect(noLine.body.error.details).toEqual([{ field: 'line', reason: '不能小于 1' }]);
+    expectError(badDuration, 422, 'SETTING_INVALID');
+    expect(badDuration.body.error.details).toEqual([
+      { field: 'reviewLimit.duration', reason: '须为 ISO-8601 时长，如 P5D、PT4H' },
+    ]);
+    expectError(byDistrict, 403, 'ROLE_NOT_ALLOWED');
+    expect((await h.request('GET', '/perception/settings', { token: admin })).body).toEqual(before);
+  });
 });
 
 describe('a scan interrupted by a worker restart', () => {
@@ -563,36 +679,59 @@ describe('long scans and the nightly schedule', () => {
     );
   }, 180_000);
 
-  test('the nightly schedule starts a scan', async () => {
+  test('the nightly schedule runs a scan to completion, and fires at 02:30 Shanghai time', async () => {
     const [nightly] = platformSchedules(h.taskQueue, { perceptionScanChunkSize: 50 });
     const definition = {
       ...nightly!,
       scheduleId: `test-perception-nightly-${randomUUID()}`,
       workflowId: `test-nightly-${randomUUID()}`,
     };
+    await waitFor(
+      async () =>
+        !(await h.db
+          .selectFrom('perception_scan')
+          .select('id')
+          .where('status', '=', 'running')
+          .where('kind', '=', 'scan')
+          .executeTakeFirst()),
+      { message: 'no running scan', timeoutMs: 60_000 },
+    );
     const since = new Date();
     await ensureSchedules(h.client, h.taskQueue, [definition]);
     const schedule = h.client.schedule.getHandle(definition.scheduleId);
-    try {
-      await schedule.trigger();
-      const row = await waitFor(
-        async () =>
-          h.db
-            .selectFrom('perception_scan')
-            .selectAll()
-            .where('trigger', '=', 'schedule')
-            .where('started_at', '>=', since)
-            .executeTakeFirst(),
-        { message: 'the scheduled scan to be planned', timeoutMs: 30_000 },
-      );
-      const done = await waitForScan(row.id);
+    onTestFinished(() => schedule.delete());
 
-      expect(['completed', 'skipped']).toContain(done.status);
-      expect(done).toMatchObject({ trigger: 'schedule', chunkSize: 50 });
-      expect(row.workflow_id.startsWith(definition.workflowId)).toBe(true);
-    } finally {
-      await schedule.delete();
-    }
+    await schedule.trigger();
+    const row = await waitFor(
+      async () =>
+        h.db
+          .selectFrom('perception_scan')
+          .selectAll()
+          .where('trigger', '=', 'schedule')
+          .where('started_at', '>=', since)
+          .executeTakeFirst(),
+      { message: 'the scheduled scan to be planned', timeoutMs: 30_000 },
+    );
+    const done = await waitForScan(row.id);
+    const described = await schedule.describe();
+
+    expect(nightly!.scheduleId).toBe('perception-nightly-scan');
+    expect(described.spec.timezone).toBe('Asia/Shanghai');
+    const next = described.info.nextActionTimes[0]!.getTime() + 8 * 3_600_000;
+    expect(new Date(next).toISOString().slice(11, 19)).toBe('02:30:00');
+    expect(described.info.recentActions.map((a) => a.action.workflow.workflowId)).toContain(row.workflow_id);
+    expect(row.workflow_id.startsWith(definition.workflowId)).toBe(true);
+    expect(done).toMatchObject({ trigger: 'schedule', kind: 'scan', status: 'completed', chunkSize: 50 });
+    expect(done.chunksDone).toBe(done.totalChunks);
+    expect(done.totalChunks).toBeGreaterThan(1);
+    expect(done.counts.workersScanned).toBeGreaterThan(50);
+    const marks = await h.db
+      .selectFrom('perception_scan_chunk')
+      .select('workers')
+      .where('scan_id', '=', row.id)
+      .execute();
+    expect(marks).toHaveLength(done.totalChunks);
+    expect(marks.reduce((sum, m) => sum + m.workers, 0)).toBe(done.counts.workersScanned);
   });
 });
 
