@@ -12,9 +12,10 @@ const { temporal } = proto;
 
 /*
  * Replays the committed histories of real processes against the workflow bundle of this run. A change to
- * workflows/ that would take a running case, pipeline or course down another path without `patched()` fails here
- * with a DeterminismViolationError (RELIABILITY D7). Each folder is written by its recorder, which runs only with
- * RECORD_HISTORIES set (`RECORD_HISTORIES=1 bash scripts/test.sh tests/replay/<recorder>.test.ts`).
+ * workflows/ that would take a running case, pipeline, course, inspection, perception scan or lead review down
+ * another path without `patched()` fails here with a DeterminismViolationError (RELIABILITY D7). Each folder is
+ * written by its recorder, which runs only with RECORD_HISTORIES set
+ * (`RECORD_HISTORIES=1 bash scripts/test.sh tests/replay/<recorder>.test.ts`).
  */
 
 interface RecordedHistory {
@@ -45,6 +46,19 @@ const RECORDED_SETS = [
     folder: 'station-histories',
     recorder: 'stations-record.test.ts',
     names: ['inspection-excellent', 'inspection-failed-twice', 'inspection-passed', 'inspection-rectified'],
+  },
+  {
+    workflows: 'perceptionScanWorkflow and perceptionLeadReviewWorkflow',
+    folder: 'perception-histories',
+    recorder: 'perception-record.test.ts',
+    names: [
+      'dry-run-completed',
+      'review-escalated-unreviewed',
+      'review-one-confirmed-one-dismissed',
+      'scan-completed-with-leads',
+      'scan-completed-without-new-leads',
+      'scan-skipped-while-another-ran',
+    ],
   },
 ];
 
