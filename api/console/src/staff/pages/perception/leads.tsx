@@ -3,6 +3,7 @@ import { shanghaiTime } from '../../../shared/format.js';
 import { Link, navigate, withQuery } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Loading, MoreButton, useResource, usePaged } from '../../../shared/ui.js';
 import { EscalationBadge, PageHeader } from '../../components.js';
+import { SelectFilter, UnitFilter, filtersFrom } from '../../filters.js';
 import type { Me } from '../../data.js';
 import { LEAD_GROUPS, LEAD_STATUSES, fetchLeads, fetchRules, type Lead } from '../../data-perception.js';
 import { useUnits, type Units } from '../../units.js';
@@ -85,7 +86,7 @@ function LeadTable({ leads, units }: { leads: Lead[]; units: Units }) {
 export function LeadsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const units = useUnits();
   const rules = useResource(fetchRules, []);
-  const filters: Filters = Object.fromEntries(FILTERS.flatMap((f) => (query.get(f) ? [[f, query.get(f)!]] : [])));
+  const filters: Filters = filtersFrom(query, FILTERS);
   const key = JSON.stringify(filters);
   const list = usePaged((cursor) => fetchLeads({ ...filters, cursor }), [key]);
   const set = (name: keyof Filters, value: string) =>
@@ -113,41 +114,19 @@ export function LeadsPage({ me, query }: { me: Me; query: URLSearchParams }) {
             ))}
           </select>
         </label>
-        <label class="field field-inline">
-          <span>分组</span>
-          <select value={filters.group ?? ''} onChange={(e) => set('group', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {LEAD_GROUPS.map((group) => (
-              <option key={group} value={group}>
-                {GROUP_LABELS[group]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>单位</span>
-          <select value={filters.unitId ?? ''} onChange={(e) => set('unitId', e.currentTarget.value)}>
-            <option value="">{me.unitName}（全部）</option>
-            {units.list
-              .filter((u) => u.id !== me.unitId)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {units.indented(u, me.unitId)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>规则</span>
-          <select value={filters.ruleId ?? ''} onChange={(e) => set('ruleId', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {(rules.data?.items ?? []).map((rule) => (
-              <option key={rule.id} value={rule.id}>
-                {rule.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="分组"
+          value={filters.group}
+          choices={LEAD_GROUPS.map((group) => [group, GROUP_LABELS[group] ?? group] as const)}
+          onChange={(v) => set('group', v)}
+        />
+        <UnitFilter me={me} units={units} value={filters.unitId} onChange={(v) => set('unitId', v)} />
+        <SelectFilter
+          label="规则"
+          value={filters.ruleId}
+          choices={(rules.data?.items ?? []).map((rule) => [rule.id, rule.name] as const)}
+          onChange={(v) => set('ruleId', v)}
+        />
         <label class="field field-inline">
           <span>最低得分</span>
           <input

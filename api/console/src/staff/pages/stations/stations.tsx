@@ -3,6 +3,7 @@ import { PointMap } from '../../../shared/map.js';
 import { Link, navigate, withQuery } from '../../../shared/router.js';
 import { Badge, Empty, Pending, useResource } from '../../../shared/ui.js';
 import { PageHeader } from '../../components.js';
+import { SelectFilter, UnitFilter, filtersFrom } from '../../filters.js';
 import type { Me } from '../../data.js';
 import {
   SERVICE_LABELS,
@@ -35,9 +36,7 @@ export const statusTone = (status: string) =>
  */
 export function StationsPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const units = useUnits();
-  const filters: StationFilters = Object.fromEntries(
-    FILTERS.flatMap((f) => (query.get(f) ? [[f, query.get(f)!]] : [])),
-  );
+  const filters: StationFilters = filtersFrom(query, FILTERS);
   const key = JSON.stringify(filters);
   const stations = useResource(() => fetchStations(filters), [key]);
   const set = (name: keyof StationFilters, value: string) =>
@@ -49,52 +48,26 @@ export function StationsPage({ me, query }: { me: Me; query: URLSearchParams }) 
       <PageHeader title="越工驿站" />
       <p class="muted">{scopeName}及下级单位的驿站。地图上的颜色表示驿站类型，红色为暂停服务。</p>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="筛选">
-        <label class="field field-inline">
-          <span>类型</span>
-          <select value={filters.type ?? ''} onChange={(e) => set('type', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {STATION_TYPES.map((type) => (
-              <option key={type} value={type}>
-                {STATION_TYPE_LABELS[type]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>状态</span>
-          <select value={filters.status ?? ''} onChange={(e) => set('status', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {STATION_STATUSES.map((status) => (
-              <option key={status} value={status}>
-                {STATION_STATUS_LABELS[status]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>单位</span>
-          <select value={filters.unitId ?? ''} onChange={(e) => set('unitId', e.currentTarget.value)}>
-            <option value="">{me.unitName}（全部）</option>
-            {units.list
-              .filter((u) => u.id !== me.unitId)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {units.indented(u, me.unitId)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>服务</span>
-          <select value={filters.service ?? ''} onChange={(e) => set('service', e.currentTarget.value)}>
-            <option value="">不限</option>
-            {STATION_SERVICES.map((service) => (
-              <option key={service} value={service}>
-                {SERVICE_LABELS[service]}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="类型"
+          value={filters.type}
+          choices={STATION_TYPES.map((type) => [type, STATION_TYPE_LABELS[type]] as const)}
+          onChange={(v) => set('type', v)}
+        />
+        <SelectFilter
+          label="状态"
+          value={filters.status}
+          choices={STATION_STATUSES.map((status) => [status, STATION_STATUS_LABELS[status]] as const)}
+          onChange={(v) => set('status', v)}
+        />
+        <UnitFilter me={me} units={units} value={filters.unitId} onChange={(v) => set('unitId', v)} />
+        <SelectFilter
+          label="服务"
+          value={filters.service}
+          none="不限"
+          choices={STATION_SERVICES.map((service) => [service, SERVICE_LABELS[service]] as const)}
+          onChange={(v) => set('service', v)}
+        />
       </form>
       {!stations.data ? (
         <Pending resource={stations} label="正在读取驿站……" />

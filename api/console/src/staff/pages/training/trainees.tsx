@@ -2,6 +2,7 @@ import { shanghaiTime } from '../../../shared/format.js';
 import { Link, navigate, withQuery } from '../../../shared/router.js';
 import { Empty, ErrorBanner, Loading, MoreButton, usePaged, useResource } from '../../../shared/ui.js';
 import { PageHeader, StatCard } from '../../components.js';
+import { SelectFilter, filtersFrom } from '../../filters.js';
 import {
   PIPELINE_STEPS,
   PIPELINE_STEP_LABELS,
@@ -25,7 +26,7 @@ const stalledFirst = (rows: PipelineRow[]) => [...rows.filter((r) => r.stalled),
  */
 export function TraineesPage({ me, query }: { me: Me; query: URLSearchParams }) {
   const units = useUnits();
-  const filters: Filters = Object.fromEntries(FILTERS.flatMap((f) => (query.get(f) ? [[f, query.get(f)!]] : [])));
+  const filters: Filters = filtersFrom(query, FILTERS);
   const key = JSON.stringify(filters);
   const list = usePaged((cursor) => fetchPipelines({ ...filters, cursor }), [key]);
   const courses = useResource(() => fetchCourses({}), []);
@@ -47,28 +48,18 @@ export function TraineesPage({ me, query }: { me: Me; query: URLSearchParams }) 
         及下级单位学员的培训就业流程。超过时限未推进的学员会督办给就业专员，标为「停滞已督办」，排在最前。
       </p>
       <form class="filters" onSubmit={(e) => e.preventDefault()} aria-label="筛选">
-        <label class="field field-inline">
-          <span>步骤</span>
-          <select value={filters.step ?? ''} onChange={(e) => set('step', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {PIPELINE_STEPS.map((step) => (
-              <option key={step} value={step}>
-                {PIPELINE_STEP_LABELS[step]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>课程</span>
-          <select value={filters.courseId ?? ''} onChange={(e) => set('courseId', e.currentTarget.value)}>
-            <option value="">全部</option>
-            {(courses.data?.items ?? []).map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.title}
-              </option>
-            ))}
-          </select>
-        </label>
+        <SelectFilter
+          label="步骤"
+          value={filters.step}
+          choices={PIPELINE_STEPS.map((step) => [step, PIPELINE_STEP_LABELS[step]] as const)}
+          onChange={(v) => set('step', v)}
+        />
+        <SelectFilter
+          label="课程"
+          value={filters.courseId}
+          choices={(courses.data?.items ?? []).map((c) => [c.id, c.title] as const)}
+          onChange={(v) => set('courseId', v)}
+        />
         <label class="field field-inline field-check">
           <input
             type="checkbox"
