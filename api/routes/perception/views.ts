@@ -1,20 +1,10 @@
 import { RULES_BY_CODE } from '../../../activities/perception/rule-catalogue.js';
 import type { LeadRow, RuleRecord } from '../../../db/repositories/perception.repository.js';
 import type { PerceptionRuleVersion, PerceptionScan, PerceptionSetting } from '../../../db/tables/perception.table.js';
+import { GROUP_LABELS, LEAD_STATUS_LABELS } from '../../../workflows/shared/perception-vocabulary.js';
 import { toShanghaiIso } from '../../time.js';
 
-export const GROUP_LABELS: Record<string, string> = {
-  registered: '建档困难职工',
-  borderline: '临界困难职工',
-  discovered: '感知发现',
-};
-
-export const LEAD_STATUS_LABELS: Record<string, string> = {
-  open: '待审核',
-  confirmed: '已确认并开单',
-  dismissed: '已排除',
-  lapsed: '已失效',
-};
+export { GROUP_LABELS, LEAD_STATUS_LABELS };
 
 export const versionView = (row: PerceptionRuleVersion) => ({
   versionId: row.id,

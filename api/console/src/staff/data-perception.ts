@@ -139,8 +139,7 @@ export interface Lead {
   lapsedReason: string | null;
 }
 
-export const LEAD_GROUPS = ['registered', 'borderline', 'discovered'] as const;
-export const LEAD_STATUSES = ['open', 'confirmed', 'dismissed', 'lapsed'] as const;
+export { LEAD_GROUPS, LEAD_STATUSES } from '../../../../workflows/shared/perception-vocabulary.js';
 
 /** The roles GET /leads and its review actions allow. */
 export const LEAD_REVIEWERS = ['admin', 'supervisor'] as const;

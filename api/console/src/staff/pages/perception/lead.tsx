@@ -110,7 +110,7 @@ export function LeadPage({ id, me }: { id: string; me: Me }) {
               {l.lapsedReason && (
                 <>
                   <dt>失效原因</dt>
-                  <dd>{LAPSED_REASON_LABELS[l.lapsedReason] ?? l.lapsedReason}</dd>
+                  <dd>{LAPSED_REASON_LABELS[l.lapsedReason as keyof typeof LAPSED_REASON_LABELS] ?? l.lapsedReason}</dd>
                 </>
               )}
               {l.caseId && (

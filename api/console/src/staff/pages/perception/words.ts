@@ -1,25 +1,13 @@
 import { count, yuan } from '../../../shared/format.js';
 import type { ThresholdSpec } from '../../data-perception.js';
 
-/** Chinese words for perception's codes: the same as the API's own labels, needed before any data arrives. */
+/** Chinese words for perception's codes: the API's own labels (shared), needed before any data arrives. */
 
-export const GROUP_LABELS: Record<string, string> = {
-  registered: '建档困难职工',
-  borderline: '临界困难职工',
-  discovered: '感知发现',
-};
-
-export const LEAD_STATUS_LABELS: Record<string, string> = {
-  open: '待审核',
-  confirmed: '已确认并开单',
-  dismissed: '已排除',
-  lapsed: '已失效',
-};
-
-export const LAPSED_REASON_LABELS: Record<string, string> = {
-  case_open: '职工已有在办工单',
-  no_longer_flagged: '重新计算后不再达到临界线',
-};
+export {
+  GROUP_LABELS,
+  LAPSED_REASON_LABELS,
+  LEAD_STATUS_LABELS,
+} from '../../../../../../workflows/shared/perception-vocabulary.js';
 
 export const SCAN_STATUS_LABELS: Record<string, string> = {
   running: '进行中',
