@@ -4,6 +4,7 @@ import { count, percentChange, shanghaiDate, shanghaiDayStartIso, yuan, yuanShor
 import { CATEGORIES, CATEGORY_LABELS, fundLabel, type Category } from '../../shared/labels.js';
 import { navigate, withQuery } from '../../shared/router.js';
 import { Empty, ErrorBanner, Loading, useResource } from '../../shared/ui.js';
+import { ReportConditions } from '../filters.js';
 import { PageHeader, StatCard } from '../components.js';
 import { fetchFundsReport, type Me } from '../data.js';
 import { useUnits } from '../units.js';
@@ -44,10 +45,6 @@ export function FundsReportPage({ me, query }: { me: Me; query: URLSearchParams 
     [from, to, unitId],
   );
   const r = report.data;
-  const apply = (event: Event) => {
-    event.preventDefault();
-    navigate(withQuery('funds/report', { from: draft.from, to: draft.to, unitId: draft.unitId }), { replace: true });
-  };
   const byCategory = CATEGORIES.map((category) => ({
     category,
     amountFen: (r?.byCategory ?? [])
@@ -66,32 +63,15 @@ export function FundsReportPage({ me, query }: { me: Me; query: URLSearchParams 
   return (
     <main class="page">
       <PageHeader title="帮扶资金报表" />
-      <form class="filters" onSubmit={apply} aria-label="报表条件">
-        <label class="field field-inline">
-          <span>单位</span>
-          <select value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.currentTarget.value })}>
-            <option value="">{me.unitName}（全辖区）</option>
-            {units.list
-              .filter((u) => u.id !== me.unitId)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {units.indented(u, me.unitId)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>从</span>
-          <input type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
-        </label>
-        <label class="field field-inline">
-          <span>到</span>
-          <input type="date" value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
-        </label>
-        <button type="submit" class="button button-primary">
-          查询
-        </button>
-      </form>
+      <ReportConditions
+        me={me}
+        units={units}
+        draft={draft}
+        onDraft={setDraft}
+        onApply={(next) =>
+          navigate(withQuery('funds/report', { from: next.from, to: next.to, unitId: next.unitId }), { replace: true })
+        }
+      />
       <ErrorBanner error={report.error} onRetry={report.reload} />
       {!r ? (
         !report.error && <Loading label="正在统计……" />

@@ -4,6 +4,7 @@ import { count, shanghaiDate, shanghaiDayStartIso } from '../../../shared/format
 import { navigate, withQuery } from '../../../shared/router.js';
 import { ErrorBanner, Loading, useResource } from '../../../shared/ui.js';
 import { PageHeader, StatCard } from '../../components.js';
+import { ReportConditions } from '../../filters.js';
 import { fetchTrainingReport, type TrainingFigures } from '../../data-training.js';
 import type { Me } from '../../data.js';
 import { useUnits } from '../../units.js';
@@ -56,39 +57,7 @@ export function TrainingReportPage({ me, query }: { me: Me; query: URLSearchPara
   return (
     <main class="page">
       <PageHeader title="培训就业报表" />
-      <form
-        class="filters"
-        onSubmit={(e) => {
-          e.preventDefault();
-          go(draft);
-        }}
-        aria-label="报表条件"
-      >
-        <label class="field field-inline">
-          <span>单位</span>
-          <select value={draft.unitId} onChange={(e) => setDraft({ ...draft, unitId: e.currentTarget.value })}>
-            <option value="">{me.unitName}（全辖区）</option>
-            {units.list
-              .filter((u) => u.id !== me.unitId)
-              .map((u) => (
-                <option key={u.id} value={u.id}>
-                  {units.indented(u, me.unitId)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label class="field field-inline">
-          <span>从</span>
-          <input type="date" value={draft.from} onInput={(e) => setDraft({ ...draft, from: e.currentTarget.value })} />
-        </label>
-        <label class="field field-inline">
-          <span>到</span>
-          <input type="date" value={draft.to} onInput={(e) => setDraft({ ...draft, to: e.currentTarget.value })} />
-        </label>
-        <button type="submit" class="button button-primary">
-          查询
-        </button>
-      </form>
+      <ReportConditions me={me} units={units} draft={draft} onDraft={setDraft} onApply={(next) => go({ ...next })} />
       <ErrorBanner error={report.error} onRetry={report.reload} />
       {!r ? (
         !report.error && <Loading label="正在统计……" />
