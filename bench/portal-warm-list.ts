@@ -122,8 +122,9 @@ export async function runPortalWarmList(
   const background = options.quick ? 20_000 : 200_000;
   const worker = (
     await ctx.monitor.query<{ id: string; phone_enc: string; unit_path: string }>(
+      // A seeded worker with a real sealed phone: other phases may have left synthetic workers (phone 'x') behind.
       `select w.id, w.phone_enc, o.path as unit_path from worker w join org_unit o on o.id = w.unit_id
-       order by w.id limit 1`,
+       where w.phone_enc like 'v1.%' order by w.id limit 1`,
     )
   ).rows[0]!;
   const insert = await timed(async () => {
