@@ -71,15 +71,20 @@ describe('the inspection schedule', () => {
     };
     await ensureSchedules(h.client, h.taskQueue, [definition]);
 
+    // A round starts its stations one after another, so a period is looked at once all of them are recorded.
+    const complete = (found: Awaited<ReturnType<typeof rowsOfOwner>>) =>
+      [...new Set(found.map((row) => row.period))].filter(
+        (period) => found.filter((row) => row.period === period).length >= due.length,
+      );
     const rows = await waitFor(
       async () => {
         const found = await rowsOfOwner();
-        return new Set(found.map((row) => row.period)).size >= 2 && found;
+        return complete(found).length >= 2 && found;
       },
       { message: 'inspections of two periods recorded', timeoutMs: 40_000, intervalMs: 250 },
     );
 
-    const periods = [...new Set(rows.map((row) => row.period))].slice(0, 2);
+    const periods = complete(rows).slice(0, 2);
     const stationIds = due.map((station) => station.id).sort();
     for (const period of periods) {
       expect(rows.filter((row) => row.period === period)).toEqual(

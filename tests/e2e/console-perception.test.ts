@@ -49,8 +49,9 @@ describe('perception pages of the staff console', () => {
   beforeAll(async () => {
     releaseLock = await holdPerceptionLock();
     ensureConsoleBuilt();
-    // Small chunks: the scan runs in many steps, so its progress has something to show.
-    harness = await createHarness({ listen: true, env: { PERCEPTION_SCAN_CHUNK_SIZE: '2' } });
+    // Small chunks: the scan runs in many steps, so its progress has something to show. Not too small: the scan
+    // covers every worker the whole suite has registered by then, a few thousand in a full run.
+    harness = await createHarness({ listen: true, env: { PERCEPTION_SCAN_CHUNK_SIZE: '25' } });
     api = createCaseApi(harness);
     baseUrl = harness.baseUrl!;
     admin = await harness.login('admin', ADMIN_PASSWORD);
@@ -218,7 +219,7 @@ describe('perception pages of the staff console', () => {
     expect(listed).toContain('已完成');
     expect(errors).toEqual([]);
     await page.close();
-  });
+  }, 240_000);
 
   test('a supervisor filters the leads, confirms one into a case and dismisses another with a reason', async () => {
     const supervisor = await api.token('yuecheng_t1_supervisor');
