@@ -2,7 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { shanghaiTime, timeLeftLabel, type StepTiming } from '../shared/format.js';
 import { urgencyLabel } from '../shared/labels.js';
 import { Link, navigate } from '../shared/router.js';
-import { Badge, Empty } from '../shared/ui.js';
+import { Badge, Empty, Pending, type Resource } from '../shared/ui.js';
 import type { CaseSummary } from './data.js';
 import type { Units } from './units.js';
 
@@ -84,5 +84,27 @@ export function StatCard({ label, value, tone }: { label: string; value: Compone
       <div class="stat-value">{value}</div>
       <div class="stat-label">{label}</div>
     </div>
+  );
+}
+
+/** A detail page while its record loads, or after it failed to: the way back to its list, and the wait or error. */
+export function DetailPending({
+  back,
+  backLabel,
+  resource,
+  label,
+}: {
+  back: string;
+  backLabel: string;
+  resource: Pick<Resource<unknown>, 'error' | 'reload'>;
+  label: string;
+}) {
+  return (
+    <main class="page">
+      <p>
+        <Link to={back}>← {backLabel}</Link>
+      </p>
+      <Pending resource={resource} label={label} />
+    </main>
   );
 }

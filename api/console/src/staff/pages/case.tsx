@@ -10,8 +10,8 @@ import {
   type Step,
 } from '../../shared/labels.js';
 import { Link } from '../../shared/router.js';
-import { Badge, Empty, ErrorBanner, Notice, Pending, useResource, type Resource } from '../../shared/ui.js';
-import { EscalationBadge, PageHeader, TimeLeft } from '../components.js';
+import { Badge, Empty, ErrorBanner, Notice, useResource, type Resource } from '../../shared/ui.js';
+import { DetailPending, EscalationBadge, PageHeader, TimeLeft } from '../components.js';
 import { fetchCase, fetchPayments, type CaseDetail, type Me, type Payment } from '../data.js';
 import { useUnits, type Units } from '../units.js';
 import { ActionPanel } from './case-actions.js';
@@ -27,14 +27,7 @@ export function CasePage({ id, me }: { id: string; me: Me }) {
   const [done, setDone] = useState<string | null>(null);
 
   if (!kase.data) {
-    return (
-      <main class="page">
-        <p>
-          <Link to="inbox">← 返回待办</Link>
-        </p>
-        <Pending resource={kase} label="正在读取工单……" />
-      </main>
-    );
+    return <DetailPending back="inbox" backLabel="返回待办" resource={kase} label="正在读取工单……" />;
   }
   const c = kase.data;
   const onActed = (answer: CaseDetail, what: string) => {

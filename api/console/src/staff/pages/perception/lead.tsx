@@ -3,8 +3,8 @@ import { newIdempotencyKey } from '../../../shared/api.js';
 import { shanghaiTime } from '../../../shared/format.js';
 import { hardshipLabel } from '../../../shared/labels.js';
 import { Link, navigate } from '../../../shared/router.js';
-import { Badge, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
-import { PageHeader } from '../../components.js';
+import { Badge, ErrorBanner, Notice, useResource } from '../../../shared/ui.js';
+import { DetailPending, PageHeader } from '../../components.js';
 import type { Me } from '../../data.js';
 import { LEAD_REVIEWERS, confirmLead, dismissLead, fetchLead, type Lead } from '../../data-perception.js';
 import { useUnits } from '../../units.js';
@@ -22,14 +22,7 @@ export function LeadPage({ id, me }: { id: string; me: Me }) {
   const [done, setDone] = useState<string | null>(null);
 
   if (!lead.data) {
-    return (
-      <main class="page">
-        <p>
-          <Link to="perception/leads">← 返回感知线索</Link>
-        </p>
-        <Pending resource={lead} label="正在读取线索……" />
-      </main>
-    );
+    return <DetailPending back="perception/leads" backLabel="返回感知线索" resource={lead} label="正在读取线索……" />;
   }
   const l = lead.data;
   const mayReview = (LEAD_REVIEWERS as readonly string[]).includes(me.role);

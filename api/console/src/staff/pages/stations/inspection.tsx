@@ -2,8 +2,8 @@ import { useState } from 'preact/hooks';
 import { useFormKey } from '../../../shared/form-key.js';
 import { shanghaiTime } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
-import { Badge, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
-import { EscalationBadge, PageHeader } from '../../components.js';
+import { Badge, ErrorBanner, Notice, useResource } from '../../../shared/ui.js';
+import { DetailPending, EscalationBadge, PageHeader } from '../../components.js';
 import type { Me } from '../../data.js';
 import {
   INSPECTION_ACTION_LABELS,
@@ -105,12 +105,7 @@ export function InspectionPage({ id, me }: { id: string; me: Me }) {
 
   if (!inspection.data) {
     return (
-      <main class="page">
-        <p>
-          <Link to="inspections">← 返回检查任务</Link>
-        </p>
-        <Pending resource={inspection} label="正在读取检查任务……" />
-      </main>
+      <DetailPending back="inspections" backLabel="返回检查任务" resource={inspection} label="正在读取检查任务……" />
     );
   }
   const i = inspection.data;

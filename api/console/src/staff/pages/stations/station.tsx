@@ -5,7 +5,7 @@ import { count } from '../../../shared/format.js';
 import { PointMap } from '../../../shared/map.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
-import { PageHeader } from '../../components.js';
+import { DetailPending, PageHeader } from '../../components.js';
 import type { Me } from '../../data.js';
 import {
   SERVICE_LABELS,
@@ -40,14 +40,7 @@ export function StationPage({ id, me }: { id: string; me: Me }) {
   const [saved, setSaved] = useState(false);
 
   if (!station.data) {
-    return (
-      <main class="page">
-        <p>
-          <Link to="stations">← 返回驿站</Link>
-        </p>
-        <Pending resource={station} label="正在读取驿站……" />
-      </main>
-    );
+    return <DetailPending back="stations" backLabel="返回驿站" resource={station} label="正在读取驿站……" />;
   }
   const s = station.data;
   const mayEdit = STATION_STAFF_ROLES.includes(me.role as never) && s.status !== 'closed';

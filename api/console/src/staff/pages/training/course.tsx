@@ -4,7 +4,7 @@ import { useFormKey } from '../../../shared/form-key.js';
 import { fromShanghaiInput, shanghaiInputValue, shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
-import { PageHeader } from '../../components.js';
+import { DetailPending, PageHeader } from '../../components.js';
 import {
   arrangeFair,
   endCourse,
@@ -39,14 +39,7 @@ export function CoursePage({ id, me }: { id: string; me: Me }) {
   const [done, setDone] = useState<string | null>(null);
 
   if (!course.data) {
-    return (
-      <main class="page">
-        <p>
-          <Link to="training/courses">← 返回课程列表</Link>
-        </p>
-        <Pending resource={course} label="正在读取课程……" />
-      </main>
-    );
+    return <DetailPending back="training/courses" backLabel="返回课程列表" resource={course} label="正在读取课程……" />;
   }
   const c = course.data;
   const taken = c.seats.offered + c.seats.confirmed;

@@ -4,7 +4,7 @@ import { useFormKey } from '../../../shared/form-key.js';
 import { shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
-import { PageHeader } from '../../components.js';
+import { DetailPending, PageHeader } from '../../components.js';
 import {
   MATCH_ROLES,
   PIPELINE_ACTION_LABELS,
@@ -57,12 +57,7 @@ export function TraineePage({ id, me }: { id: string; me: Me }) {
 
   if (!pipeline.data) {
     return (
-      <main class="page">
-        <p>
-          <Link to="training/trainees">← 返回学员列表</Link>
-        </p>
-        <Pending resource={pipeline} label="正在读取学员流程……" />
-      </main>
+      <DetailPending back="training/trainees" backLabel="返回学员列表" resource={pipeline} label="正在读取学员流程……" />
     );
   }
   const p = pipeline.data;
