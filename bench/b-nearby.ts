@@ -31,7 +31,7 @@ import {
   type TableRow,
 } from './support.js';
 
-type Variant = 'raw-pg' | 'raw-fastify' | 'ours';
+type Variant = 'raw-pg' | 'raw-fastify' | 'brute-scan' | 'ours';
 
 interface LoadRun {
   size: string;
@@ -55,6 +55,9 @@ interface SizeResult {
   /** Ours / a bare Fastify route running the same SQL through pg (B3's definition of the raw rate). */
   fastifyReqPerSecRatio: Spread;
   fastifyP99Ratio: Spread;
+  /** Ours / a bare Fastify route that computes every public station's distance and opening (no box, no index). */
+  bruteReqPerSecRatio: Spread;
+  bruteP99Ratio: Spread;
   median: Record<Variant, { reqPerSec: number; p50Ms: number; p99Ms: number; cpuMsPerRequest: number }>;
   /** EXPLAIN ANALYZE of the statement at the first centre. */
   sqlMs: number;
@@ -114,7 +117,9 @@ function dailyHours(): OpeningHours {
 /**
  * Phase `nearby`: the public lookup GET /public/stations/nearby (Fastify through inject: rate limit, validation,
  * auth hook, kysely, GeoJSON) against the same SQL sent with a bare `pg` pool and shaped into the same GeoJSON,
- * and against a bare Fastify route doing that; over the 100 seeded stations, then over `stations` synthetic ones.
+ * against a bare Fastify route doing that, and against a brute-force scan: a bare Fastify route whose statement has
+ * no bounding box, so PostgreSQL works out the distance and opening of every public station on each request.
+ * Over the 100 seeded stations, then over `stations` synthetic ones.
  * Twenty fixed centres in turn, radius 3 km, open now at a fixed moment, with water; concurrency 8; B O pairs.
  */
 export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResult; rows: TableRow[] }> {
@@ -151,12 +156,18 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
   for (const query of queries) {
     await nearbyStations(captureDb, query);
   }
+  // The brute-force baseline: the same filters and order with a box that holds the whole globe, so no index helps.
+  const world = { minLat: -90, maxLat: 90, minLng: -180, maxLng: 180 };
+  for (const query of queries) {
+    await nearbyStations(captureDb, { ...query, box: world });
+  }
   await captureDb.destroy();
+  const bruteCaptured = captured.splice(CENTRES);
 
   const rawPool = new pg.Pool({ connectionString: ctx.databaseUrl, max: ctx.config.databasePoolSize });
   ctx.cleanups.add('close nearby raw pool', () => rawPool.end());
-  const rawAnswer = async (index: number): Promise<string> => {
-    const query = captured[index]!;
+  const rawAnswer = async (index: number, statements = captured): Promise<string> => {
+    const query = statements[index]!;
     const result = await rawPool.query<NearbyRow>(query.sql, query.parameters);
     return JSON.stringify({
       type: 'FeatureCollection',
@@ -173,12 +184,22 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
       .header('cache-control', 'public, max-age=30')
       .send(await rawAnswer(Number(request.query.c))),
   );
+  rawApp.get<{ Querystring: { c: string } }>('/brute', async (request, reply) =>
+    reply
+      .type('application/json; charset=utf-8')
+      .header('cache-control', 'public, max-age=30')
+      .send(await rawAnswer(Number(request.query.c), bruteCaptured)),
+  );
   await rawApp.ready();
 
   const send: Record<Variant, (index: number) => Promise<number>> = {
     'raw-pg': async (index) => (await rawAnswer(index)).length,
     'raw-fastify': async (index) => {
       const response = await rawApp.inject({ method: 'GET', url: `/nearby?c=${index}` });
+      return response.statusCode === 200 ? response.body.length : -response.statusCode;
+    },
+    'brute-scan': async (index) => {
+      const response = await rawApp.inject({ method: 'GET', url: `/brute?c=${index}` });
       return response.statusCode === 200 ? response.body.length : -response.statusCode;
     },
     ours: async (index) => {
@@ -241,6 +262,9 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
       if (key(ours.body) !== key(raw)) {
         throw new Error(`Ours and raw pg disagree at centre ${index}`);
       }
+      if (key(await rawAnswer(index, bruteCaptured)) !== key(raw)) {
+        throw new Error(`The brute-force scan and raw pg disagree at centre ${index}`);
+      }
       features += (JSON.parse(raw) as { features: unknown[] }).features.length;
     }
     const plan = await ctx.monitor.query<{ 'QUERY PLAN': string }>(
@@ -250,18 +274,28 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
     const lines = plan.rows.map((row) => row['QUERY PLAN']);
     const sqlMs = Number(/([\d.]+) ms/.exec(lines.find((line) => line.startsWith('Execution Time')) ?? '')?.[1]);
 
-    const ratios = { rps: [] as number[], p99: [] as number[], fRps: [] as number[], fP99: [] as number[] };
+    const ratios = {
+      rps: [] as number[],
+      p99: [] as number[],
+      fRps: [] as number[],
+      fP99: [] as number[],
+      bRps: [] as number[],
+      bP99: [] as number[],
+    };
     for (let pair = 0; pair <= options.pairs; pair++) {
       const warmup = pair === 0;
       const duration = warmup ? Math.min(options.durationMs, 1000) : options.durationMs;
       const raw = await load(size, 'raw-pg', duration, warmup);
       const bare = await load(size, 'raw-fastify', duration, warmup);
+      const brute = await load(size, 'brute-scan', duration, warmup);
       const ours = await load(size, 'ours', duration, warmup);
       if (!warmup) {
         ratios.rps.push(ours.reqPerSec / raw.reqPerSec);
         ratios.p99.push(ours.p99Ms / raw.p99Ms);
         ratios.fRps.push(ours.reqPerSec / bare.reqPerSec);
         ratios.fP99.push(ours.p99Ms / bare.p99Ms);
+        ratios.bRps.push(ours.reqPerSec / brute.reqPerSec);
+        ratios.bP99.push(ours.p99Ms / brute.p99Ms);
       }
     }
     const medianOf = (variant: Variant) => {
@@ -283,7 +317,14 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
       p99Ratio: roundSpread(spread(ratios.p99)),
       fastifyReqPerSecRatio: roundSpread(spread(ratios.fRps)),
       fastifyP99Ratio: roundSpread(spread(ratios.fP99)),
-      median: { 'raw-pg': medianOf('raw-pg'), 'raw-fastify': medianOf('raw-fastify'), ours: medianOf('ours') },
+      bruteReqPerSecRatio: roundSpread(spread(ratios.bRps)),
+      bruteP99Ratio: roundSpread(spread(ratios.bP99)),
+      median: {
+        'raw-pg': medianOf('raw-pg'),
+        'raw-fastify': medianOf('raw-fastify'),
+        'brute-scan': medianOf('brute-scan'),
+        ours: medianOf('ours'),
+      },
       sqlMs: round(sqlMs, 2),
       plan: lines,
     };
@@ -355,6 +396,14 @@ export async function runNearby(ctx: BenchContext): Promise<{ result: NearbyResu
         ours: `${fmt(m.ours.reqPerSec, 0)} / ${fmt(m.ours.p99Ms)} ms`,
         ratio: `${fmtSpread(s.fastifyReqPerSecRatio)}; p99 ${fmtSpread(s.fastifyP99Ratio)}`,
         target: '>= 0.70; p99 <= 1.5',
+      },
+      {
+        phase: label,
+        metric: 'req/s, p50 / p99 ms vs a brute-force scan',
+        baseline: `${fmt(m['brute-scan'].reqPerSec, 0)}, ${fmt(m['brute-scan'].p50Ms)} / ${fmt(m['brute-scan'].p99Ms)} ms`,
+        ours: `${fmt(m.ours.reqPerSec, 0)}, ${fmt(m.ours.p50Ms)} / ${fmt(m.ours.p99Ms)} ms`,
+        ratio: `${fmtSpread(s.bruteReqPerSecRatio)}; p99 ${fmtSpread(s.bruteP99Ratio)}`,
+        target: '',
       },
       {
         phase: label,
