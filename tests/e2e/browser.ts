@@ -127,3 +127,9 @@ export async function signInThroughConsole(page: Page, baseUrl: string, username
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('whoami').waitFor();
 }
+
+/** A console menu entry: the link `label` under the area heading `area` (absent for entries outside an area). */
+export function menuLink(page: Page, label: string, area?: string) {
+  const menu = page.getByRole('navigation', { name: '主菜单' });
+  return (area ? menu.getByRole('group', { name: area }) : menu).getByRole('link', { name: label, exact: true });
+}

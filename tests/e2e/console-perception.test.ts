@@ -8,12 +8,13 @@ import { PERCEPTION_LOCK_WAIT_MS, holdPerceptionLock } from '../support/percepti
 import { daysAgo, feedRowsOf, ndjson, uploadRows } from '../support/perception.js';
 import { waitFor } from '../support/wait.js';
 import {
+  type Browser,
   ensureConsoleBuilt,
   launchBrowser,
+  menuLink,
   screenshot,
   signInThroughConsole,
   watchPageErrors,
-  type Browser,
 } from './browser.js';
 
 /*
@@ -114,7 +115,7 @@ describe('perception pages of the staff console', () => {
     const errors = watchPageErrors(page);
 
     await signInThroughConsole(page, baseUrl, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: '数据导入' }).click();
+    await menuLink(page, '数据导入', '感知').click();
     await page.getByRole('heading', { name: '部门数据导入' }).waitFor();
     await page.getByLabel('数据种类').selectOption({ label: MLA_LABEL });
     await page.getByText('该种类的列').click();
@@ -154,7 +155,7 @@ describe('perception pages of the staff console', () => {
     const page = await browser.newPage();
     const errors = watchPageErrors(page);
     await signInThroughConsole(page, baseUrl, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: '感知扫描' }).click();
+    await menuLink(page, '扫描', '感知').click();
     await page.getByRole('heading', { name: '感知扫描' }).waitFor();
     // Another file's scan may just be finishing; the page's button is for a free slot.
     await waitFor(
@@ -240,7 +241,7 @@ describe('perception pages of the staff console', () => {
     const errors = watchPageErrors(page);
 
     await signInThroughConsole(page, baseUrl, 'yuecheng_t1_supervisor', DEMO_PASSWORD);
-    await page.getByRole('link', { name: '感知线索' }).click();
+    await menuLink(page, '线索', '感知').click();
     await page.getByRole('heading', { name: '感知线索' }).waitFor();
     await page.getByLabel('分组').selectOption({ label: '感知发现' });
     await page.getByLabel('单位').selectOption({ value: unitId });
@@ -341,7 +342,7 @@ describe('perception pages of the staff console', () => {
     const page = await browser.newPage();
     const errors = watchPageErrors(page);
     await signInThroughConsole(page, baseUrl, 'admin', ADMIN_PASSWORD);
-    await page.getByRole('link', { name: '感知规则' }).click();
+    await menuLink(page, '规则', '感知').click();
     const row = page.locator('[data-testid="rules-table"] tr[data-rule-code="minimum_living_allowance"]');
     await row.waitFor();
     const rules = (await harness.request('GET', '/rules', { token: admin })).body.items;

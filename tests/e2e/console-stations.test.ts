@@ -12,12 +12,13 @@ import {
   type StationView,
 } from '../support/station-api.js';
 import {
+  type Browser,
   ensureConsoleBuilt,
   launchBrowser,
+  menuLink,
   screenshot,
   signInThroughConsole,
   watchPageErrors,
-  type Browser,
 } from './browser.js';
 
 /*
@@ -91,7 +92,7 @@ describe('rest stations in the staff console', () => {
   };
 
   const openInspection = async (page: Page, tab: string) => {
-    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '巡检', exact: true }).click();
+    await menuLink(page, '巡检', '驿站').click();
     await page.getByRole('tab', { name: tab }).click();
     const row = page.locator(`tr[data-inspection-id="${opened.id}"]`);
     await row.getByRole('link', { name: standard.name }).click();
@@ -101,7 +102,7 @@ describe('rest stations in the staff console', () => {
   test('an inspector finds the stations on a coordinate canvas, fails the station, and passes it on re-inspection', async () => {
     const { page, errors } = await signedIn(inspector.username, inspector.password);
 
-    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '驿站', exact: true }).click();
+    await menuLink(page, '站点', '驿站').click();
     const map = page.locator('figure.map');
     await map.getByText('驿站分布（2 个）').waitFor();
     const label = await map.locator('svg').getAttribute('aria-label');
@@ -131,7 +132,7 @@ describe('rest stations in the staff console', () => {
     expect(await page.getByRole('button', { name: '修改服务与营业时间' }).count()).toBe(0);
     await screenshot(page, TEST, 'station');
 
-    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '巡检', exact: true }).click();
+    await menuLink(page, '巡检', '驿站').click();
     const row = page.locator(`tr[data-inspection-id="${opened.id}"]`);
     expect(await row.innerText()).toMatch(/剩余 \d+ 天/);
     await screenshot(page, TEST, 'inspections');
@@ -177,7 +178,7 @@ describe('rest stations in the staff console', () => {
     expect(await inspectionOf()).toMatchObject({ status: 'closed', outcome: 'rectified', finalScore: 80 });
     await screenshot(page, TEST, 'passed');
 
-    await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '驿站排名' }).click();
+    await menuLink(page, '排名', '驿站').click();
     const chart = page.locator('figure.chart', { hasText: '驿站检查得分' });
     await chart.locator('svg').waitFor();
     expect(await chart.locator('svg').getAttribute('aria-label')).toContain(`${standard.name}：平均得分 80.0`);

@@ -4,12 +4,13 @@ import { randomIdNumber, randomPhone, uniqueSuffix } from '../support/api-fixtur
 import { createHarness, type Harness } from '../support/harness.js';
 import { createTrainingApi, quickLimits, type TrainingApi } from '../support/training-api.js';
 import {
+  type Browser,
   ensureConsoleBuilt,
   launchBrowser,
+  menuLink,
   screenshot,
   signInThroughConsole,
   watchPageErrors,
-  type Browser,
 } from './browser.js';
 
 /*
@@ -156,7 +157,7 @@ describe('training pages of the staff console', () => {
   test('an officer opens the course, sees its trainees and fair, and records an offer from the ranked openings', async () => {
     const { page, errors } = await signedInOfficer();
 
-    await page.getByRole('link', { name: '培训课程' }).click();
+    await menuLink(page, '课程', '培训').click();
     await page.getByRole('link', { name: course.title }).click();
     await page.getByRole('heading', { name: course.title }).waitFor();
     const roster = page.getByTestId('roster');
@@ -232,7 +233,7 @@ describe('training pages of the staff console', () => {
     await api.waitForPipeline(OFFICER, trainees.failed.pipelineId, (p) => p.stalled, 'no job within the limit');
     const { page, errors } = await signedInOfficer();
 
-    await page.getByRole('link', { name: '培训学员' }).click();
+    await menuLink(page, '学员', '培训').click();
     await page.getByTestId('pipelines').waitFor();
     await page.getByLabel('只看停滞的').check();
     await page.waitForURL(/stalled=true/);
@@ -263,7 +264,7 @@ describe('training pages of the staff console', () => {
     const townshipId = await api.unitOf('zhuji_t2_caseworker');
     const districtId = await api.unitOf('zhuji_admin');
 
-    await page.getByRole('link', { name: '培训报表' }).click();
+    await menuLink(page, '报表', '培训').click();
     const township = page.locator(`[data-testid="training-by-unit"] tr[data-unit-id="${townshipId}"]`);
     await township.waitFor();
     const cells = await township.locator('td').allInnerTexts();

@@ -5,12 +5,13 @@ import { createHarness, type Harness } from '../support/harness.js';
 import { waitFor } from '../support/wait.js';
 import { shanghaiInputValue } from '../../api/console/src/shared/format.js';
 import {
+  type Browser,
   ensureConsoleBuilt,
   launchBrowser,
+  menuLink,
   screenshot,
   signInThroughConsole,
   watchPageErrors,
-  type Browser,
 } from './browser.js';
 
 /*
@@ -171,7 +172,7 @@ describe('staff console in a browser', () => {
     const errors = watchPageErrors(page);
 
     await signInThroughConsole(page, baseUrl, 'shengzhou_supervisor', PASSWORD);
-    await page.getByRole('link', { name: '超时督办' }).click();
+    await menuLink(page, '超时督办', '帮扶').click();
     const townshipBar = page.locator('g.chart-row-link', { hasText: '三江街道工会' });
     await townshipBar.waitFor();
     const lateCount = await page.locator('.stat-late .stat-value').first().innerText();

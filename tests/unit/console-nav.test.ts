@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { NAV, activeSection, homeFor, mayOpen } from '../../api/console/src/staff/nav.js';
+import { NAV, activeSection, homeFor, mayOpen, menuFor } from '../../api/console/src/staff/nav.js';
 
 const ROLES = ['admin', 'supervisor', 'caseworker', 'employment_officer', 'trainer', 'inspector'];
 
@@ -29,5 +29,31 @@ describe('the console menu', () => {
     expect(activeSection('stations/0b6c3f5e-1d1c-4f53-9b7d-8f0e8c1d2a3b')).toBe('stations');
     expect(activeSection('training/trainees/abc')).toBe('training/trainees');
     expect(activeSection('cases/abc')).toBe('cases');
+  });
+
+  test("groups a city admin's sixteen entries under their areas, in menu order", () => {
+    const menu = menuFor('admin').map((group) => [group.label, group.items.map((item) => item.label)]);
+
+    expect(menu).toEqual([
+      ['帮扶', ['待办', '工单', '超时督办']],
+      ['资金', ['预算', '报表']],
+      ['培训', ['课程', '学员', '报表']],
+      ['驿站', ['站点', '巡检', '排名']],
+      ['感知', ['线索', '规则', '扫描', '数据导入']],
+      [null, ['通知']],
+    ]);
+  });
+
+  test('shows a role only the areas it may open, and no empty heading', () => {
+    const areas = (role: string) => menuFor(role).map((group) => group.label);
+
+    expect(areas('caseworker')).toEqual(['帮扶', '资金', '培训', '驿站', null]);
+    expect(areas('inspector')).toEqual(['资金', '驿站', null]);
+    expect(areas('trainer')).toEqual(['资金', '培训', null]);
+    expect(
+      menuFor('caseworker')
+        .flatMap((group) => group.items)
+        .map((item) => item.path),
+    ).not.toContain('perception/leads');
   });
 });

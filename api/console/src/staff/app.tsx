@@ -4,7 +4,7 @@ import { roleLabel } from '../shared/labels.js';
 import { Link, currentLocation, navigate, useLocation } from '../shared/router.js';
 import { ErrorBanner, ErrorBoundary, Loading } from '../shared/ui.js';
 import { UNAUTHORIZED_EVENT, api, fetchMe, fetchNotifications, forgetSession, type Me } from './data.js';
-import { NAV, activeSection, homeFor, mayOpen } from './nav.js';
+import { activeSection, homeFor, menuFor } from './nav.js';
 import { LoginPage } from './pages/login.js';
 import { Routes } from './routes.js';
 
@@ -107,11 +107,29 @@ function Frame({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         </div>
       </header>
       <nav class="nav" aria-label="主菜单">
-        {NAV.filter((item) => mayOpen(item, me.role)).map((item) => (
-          <Link key={item.path} to={item.path} class={section === item.path ? 'nav-item nav-item-active' : 'nav-item'}>
-            {item.label}
-            {item.path === 'notifications' && unread && <span class="nav-count">{unread}</span>}
-          </Link>
+        {menuFor(me.role).map((group) => (
+          <div
+            key={group.label ?? group.items[0]!.path}
+            class="nav-group"
+            role={group.label ? 'group' : undefined}
+            aria-label={group.label ?? undefined}
+          >
+            {group.label && (
+              <span class="nav-group-label" aria-hidden="true">
+                {group.label}
+              </span>
+            )}
+            {group.items.map((item) => (
+              <Link
+                key={item.path}
+                to={item.path}
+                class={section === item.path ? 'nav-item nav-item-active' : 'nav-item'}
+              >
+                {item.label}
+                {item.path === 'notifications' && unread && <span class="nav-count">{unread}</span>}
+              </Link>
+            ))}
+          </div>
         ))}
       </nav>
       <ErrorBoundary resetKey={location.path}>
