@@ -14,7 +14,7 @@ import {
 } from './browser.js';
 
 /*
- * The training area of the staff console (培训课程, 培训学员, 培训报表) in headless Chromium against the real API,
+ * The training area of the staff console (培训: 课程, 学员, 报表) in headless Chromium against the real API,
  * Temporal and PostgreSQL. This file owns training in 诸暨市 (zhuji): its course is run by `zhuji_trainer`, its
  * trainees belong to the grassroots unions of Zhuji's second township (`zhuji_t2_g1`, `zhuji_t2_g2`), and the
  * officer is `zhuji_employment_officer`; no other file enrols trainees or holds fairs there, so the report's
@@ -51,7 +51,7 @@ describe('training pages of the staff console', () => {
     baseUrl = harness.baseUrl!;
     browser = await launchBrowser();
     skills = await api.vocabulary();
-    await courseWithTraineesAtMatching();
+    await courseWithConfirmedTrainees();
   }, 120_000);
 
   afterAll(async () => {
@@ -81,11 +81,11 @@ describe('training pages of the staff console', () => {
   }
 
   /**
-   * Through the API: an enterprise with a well-paid and a poorly paid opening for the course's skill, a course with
-   * an exam, three trainees (one passes, one fails twice, one misses the only session), the course ended, the
-   * exam results in, the fair held two seconds later, and both completers at matching.
+   * Through the API: an enterprise with a well-paid and a poorly paid opening for the course's skill, a running
+   * course of one session with an exam, and three trainees with confirmed seats. The trainer takes it from there
+   * in the first test, through the console: one trainee misses the session, one passes, one fails twice.
    */
-  async function courseWithTraineesAtMatching() {
+  async function courseWithConfirmedTrainees() {
     const districtId = await api.unitOf('zhuji_admin');
     const enterpriseId = await api.enterprise(OFFICER);
     const enterprise = await api.ok(OFFICER, 'GET', '/enterprises?limit=500');
@@ -121,31 +121,91 @@ describe('training pages of the staff console', () => {
       failed: await trainee('钱志强', 'zhuji_t2_g2_caseworker', course.id),
       absent: await trainee('孙丽华', 'zhuji_t2_g1_caseworker', course.id),
     };
-    await api.attend(TRAINER, course.id, 1, [
-      { workerId: trainees.placed.workerId, present: true },
-      { workerId: trainees.failed.workerId, present: true },
-      { workerId: trainees.absent.workerId, present: false },
-    ]);
-    await api.ok(TRAINER, 'POST', `/courses/${course.id}/actions/end`);
-    for (const t of [trainees.placed, trainees.failed]) {
-      await api.waitForPipeline(OFFICER, t.pipelineId, (p) => p.step === 'exam', `${t.name} waits for the exam`);
-    }
-    await api.ok(TRAINER, 'POST', `/exams/${course.id}/results`, {
-      results: [
-        { workerId: trainees.placed.workerId, passed: true },
-        { workerId: trainees.failed.workerId, passed: false },
-      ],
-    });
-    await api.ok(TRAINER, 'POST', `/exams/${course.id}/results`, {
-      results: [{ workerId: trainees.failed.workerId, passed: false }],
-    });
-    for (const t of [trainees.placed, trainees.failed]) {
-      await api.waitForPipeline(OFFICER, t.pipelineId, (p) => p.step === 'matching', `${t.name} reaches matching`);
-    }
     const units = await api.ok(OFFICER, 'GET', '/org-units?limit=500');
     const townshipId = await api.unitOf('zhuji_t2_caseworker');
     townshipName = (units.items as { id: string; name: string }[]).find((u) => u.id === townshipId)!.name;
   }
+
+  /** The roster's step of each trainee, by name. */
+  async function rosterSteps(page: Page): Promise<Record<string, string>> {
+    const roster = page.getByTestId('roster');
+    return Object.fromEntries(
+      await Promise.all(
+        Object.values(trainees).map(async (t) => [
+          t.name,
+          await roster.locator(`tr[data-pipeline-id="${t.pipelineId}"] [data-testid="roster-step"]`).innerText(),
+        ]),
+      ),
+    );
+  }
+
+  test('the trainer takes the register, ends the course and records the exam and its retake', async () => {
+    const page = await browser.newPage();
+    const errors = watchPageErrors(page);
+    await signInThroughConsole(page, baseUrl, TRAINER, PASSWORD);
+    await page.getByRole('link', { name: course.title }).click();
+    await page.getByRole('heading', { name: course.title }).waitFor();
+    const actions = page.getByTestId('course-actions');
+    const offered = await actions.locator('.action-buttons button').allInnerTexts();
+
+    await actions.getByRole('button', { name: '登记考勤' }).click();
+    const register = page.locator('form[data-form="attendance"]');
+    await register.getByLabel(trainees.absent.name).uncheck();
+    await screenshot(page, 'training', 'course-attendance');
+    await register.getByRole('button', { name: '确认登记考勤' }).click();
+    await register.waitFor({ state: 'detached' });
+    const attended = await page.getByRole('status').filter({ hasText: '已登记' }).innerText();
+    const attendance = await page
+      .getByTestId('roster')
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((row) => row.querySelector('td[data-label="出勤"]')?.textContent));
+
+    expect(offered).toEqual(['登记考勤', '提前结课']);
+    expect(attended).toBe('第 1 次课考勤已登记：出勤 2 人，缺勤 1 人。');
+    expect([...attendance].sort()).toEqual(['0/1', '1/1', '1/1']);
+
+    await actions.getByRole('button', { name: '提前结课' }).click();
+    await page.getByRole('button', { name: '确认结课' }).click();
+    await page.getByRole('status').filter({ hasText: '课程已结束' }).waitFor();
+    for (const t of [trainees.placed, trainees.failed]) {
+      await api.waitForPipeline(TRAINER, t.pipelineId, (p) => p.step === 'exam', `${t.name} waits for the exam`);
+    }
+    await page.reload();
+    await actions.getByRole('button', { name: '登记考试成绩' }).click();
+    const exam = page.locator('form[data-form="exam"]');
+    const listed = await exam.locator('label').allInnerTexts();
+    await exam.getByLabel(trainees.placed.name).selectOption('pass');
+    await exam.getByLabel(trainees.failed.name).selectOption('fail');
+    await screenshot(page, 'training', 'course-exam');
+    await exam.getByRole('button', { name: '确认登记成绩' }).click();
+    await exam.waitFor({ state: 'detached' });
+    const firstSitting = await page.getByRole('status').filter({ hasText: '已登记' }).innerText();
+
+    expect(listed.map((text) => text.split('\n')[0])).toEqual([trainees.placed.name, trainees.failed.name]);
+    expect(firstSitting).toBe('考试成绩已登记：合格 1 人，不合格 1 人，其中 1 人转入补考。');
+
+    await actions.getByRole('button', { name: '登记考试成绩' }).click();
+    await exam.getByLabel(`${trainees.failed.name}（补考）`).selectOption('fail');
+    await exam.getByRole('button', { name: '确认登记成绩' }).click();
+    await exam.waitFor({ state: 'detached' });
+    const retake = await page.getByRole('status').filter({ hasText: '已登记' }).innerText();
+    for (const t of [trainees.placed, trainees.failed]) {
+      await api.waitForPipeline(TRAINER, t.pipelineId, (p) => p.step === 'matching', `${t.name} reaches matching`);
+    }
+    await page.reload();
+    await page.getByTestId('roster').waitFor();
+    const steps = await rosterSteps(page);
+    const left = await actions.count();
+    const stored = await api.pipeline(TRAINER, trainees.placed.pipelineId);
+
+    expect(retake).toBe('考试成绩已登记：合格 0 人，不合格 1 人。');
+    expect(steps).toEqual({ 周晓梅: '求职对接', 钱志强: '求职对接', 孙丽华: '出勤不足未结业' });
+    expect(stored.certified).toBe(true);
+    // Nothing is left for the trainer on an ended course whose exams are all in.
+    expect(left).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 
   async function signedInOfficer(): Promise<{ page: Page; errors: string[] }> {
     const page = await browser.newPage();
@@ -164,14 +224,7 @@ describe('training pages of the staff console', () => {
     await roster.waitFor();
     await page.getByTestId('fair-enterprises').waitFor();
     await page.getByTestId('linked-openings').waitFor();
-    const steps = Object.fromEntries(
-      await Promise.all(
-        Object.values(trainees).map(async (t) => [
-          t.name,
-          await roster.locator(`tr[data-pipeline-id="${t.pipelineId}"] [data-testid="roster-step"]`).innerText(),
-        ]),
-      ),
-    );
+    const steps = await rosterSteps(page);
     const facts = await page.getByTestId('course-facts').innerText();
     const fair = await page.getByTestId('fair').innerText();
     const linked = await page.getByTestId('linked-openings').innerText();

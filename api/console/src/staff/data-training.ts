@@ -194,6 +194,33 @@ export const endCourse = (id: string, idempotencyKey: string) =>
 export const arrangeFair = (body: { title: string; heldAt: string; courseId: string }, idempotencyKey: string) =>
   api.post<Fair>('/fairs', body, { idempotencyKey });
 
+export interface AttendanceRecorded {
+  courseId: string;
+  session: number;
+  recorded: number;
+  present: number;
+  absent: number;
+}
+
+/** One session's register (trainers); the same session again corrects it. */
+export const recordAttendance = (
+  courseId: string,
+  body: { session: number; records: { workerId: string; present: boolean }[] },
+  idempotencyKey: string,
+) => api.post<AttendanceRecorded>(`/courses/${path(courseId)}/attendance`, body, { idempotencyKey });
+
+export interface ExamResultsRecorded {
+  courseId: string;
+  items: { workerId: string; pipelineId: string; sitting: number; passed: boolean; certified: boolean; step: string }[];
+}
+
+/** Exam results (trainers): POST /exams/:id/results takes the course's id, each course having at most one exam. */
+export const recordExamResults = (
+  courseId: string,
+  results: { workerId: string; passed: boolean }[],
+  idempotencyKey: string,
+) => api.post<ExamResultsRecorded>(`/exams/${path(courseId)}/results`, { results }, { idempotencyKey });
+
 /**
  * The openings a course links to, by id. GET /openings has no id filter, so they are looked up among the open and
  * filled openings for the course's skills. Known limit: a linked opening that shares no skill with the course, or

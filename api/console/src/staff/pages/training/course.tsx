@@ -20,6 +20,7 @@ import {
 import type { Me } from '../../data.js';
 import { useUnits } from '../../units.js';
 import { durationLabel } from './common.js';
+import { AttendanceForm, ExamForm, awaitingExam, onRegister } from './course-records.js';
 
 const SEAT_LABELS: Record<string, string> = {
   offered: '待确认',
@@ -30,8 +31,8 @@ const SEAT_LABELS: Record<string, string> = {
 
 /**
  * One course (GET /courses/:id): dates, seats and waiting list, skills and exam, the openings it links to, its
- * hiring fair with the enterprises, and the caller's trainees with each one's step; ending the course (trainers)
- * and arranging its fair (employment officers) when the API would allow them.
+ * hiring fair with the enterprises, and the caller's trainees with each one's step and attendance; the trainer's
+ * registers (attendance, exam results), ending the course and arranging its fair when the API would allow them.
  */
 export function CoursePage({ id, me }: { id: string; me: Me }) {
   const units = useUnits();
@@ -227,21 +228,44 @@ function FairCard({ course }: { course: CourseDetail }) {
   );
 }
 
-type CourseAction = 'end' | 'fair';
+type CourseAction = 'attendance' | 'exam' | 'end' | 'fair';
+
+const COURSE_ACTION_LABELS: Record<CourseAction, string> = {
+  attendance: '登记考勤',
+  exam: '登记考试成绩',
+  end: '提前结课',
+  fair: '安排结业招聘会',
+};
 
 /**
- * Ending the course early (its trainers: the API's COURSE_ROLES, for a course not yet ended) and arranging its fair
- * ahead of the end (employment officers: JOB_ROLES, while no fair is arranged). The owning-unit check is the API's.
+ * What may be done on the course now, as the API would allow it (the owning-unit check is the API's). Its trainers
+ * (COURSE_ROLES) take a session's attendance while it runs, record the exam results of trainees waiting for the exam
+ * or its retake, and end it early; employment officers (JOB_ROLES) arrange its fair ahead of the end.
  */
+export function courseActions(course: CourseDetail, role: string): CourseAction[] {
+  const trainer = mayRunCourse(role);
+  return [
+    ...(trainer && course.status === 'running' && onRegister(course).length > 0 ? (['attendance'] as const) : []),
+    ...(trainer && course.exam && awaitingExam(course).length > 0 ? (['exam'] as const) : []),
+    ...(trainer && course.status !== 'ended' ? (['end'] as const) : []),
+    ...(course.status !== 'ended' && !course.fairId && mayRunJobs(role) ? (['fair'] as const) : []),
+  ];
+}
+
 function CourseActions({ course, me, onDone }: { course: CourseDetail; me: Me; onDone: (text: string) => void }) {
   const [choice, setChoice] = useState<CourseAction | null>(null);
-  const choices: CourseAction[] = [
-    ...(course.status !== 'ended' && mayRunCourse(me.role) ? (['end'] as const) : []),
-    ...(course.status !== 'ended' && !course.fairId && mayRunJobs(me.role) ? (['fair'] as const) : []),
-  ];
+  const choices = courseActions(course, me.role);
   if (choices.length === 0) {
     return null;
   }
+  const formProps = {
+    course,
+    onCancel: () => setChoice(null),
+    onDone: (text: string) => {
+      setChoice(null);
+      onDone(text);
+    },
+  };
   return (
     <section class="card card-actions" aria-labelledby="course-actions-title" data-testid="course-actions">
       <h2 id="course-actions-title">课程操作</h2>
@@ -254,22 +278,13 @@ function CourseActions({ course, me, onDone }: { course: CourseDetail; me: Me; o
             aria-pressed={choice === action}
             onClick={() => setChoice(choice === action ? null : action)}
           >
-            {action === 'end' ? '提前结课' : '安排结业招聘会'}
+            {COURSE_ACTION_LABELS[action]}
           </button>
         ))}
       </div>
-      {choice && (
-        <CourseActionForm
-          key={choice}
-          choice={choice}
-          course={course}
-          onCancel={() => setChoice(null)}
-          onDone={(text) => {
-            setChoice(null);
-            onDone(text);
-          }}
-        />
-      )}
+      {choice === 'attendance' && <AttendanceForm {...formProps} />}
+      {choice === 'exam' && <ExamForm {...formProps} />}
+      {(choice === 'end' || choice === 'fair') && <CourseActionForm key={choice} choice={choice} {...formProps} />}
     </section>
   );
 }
@@ -280,7 +295,7 @@ function CourseActionForm({
   onCancel,
   onDone,
 }: {
-  choice: CourseAction;
+  choice: 'end' | 'fair';
   course: CourseDetail;
   onCancel: () => void;
   onDone: (text: string) => void;
@@ -319,11 +334,7 @@ function CourseActionForm({
   };
 
   return (
-    <form
-      class="action-form"
-      onSubmit={(event) => void submit(event)}
-      aria-label={choice === 'end' ? '提前结课' : '安排结业招聘会'}
-    >
+    <form class="action-form" onSubmit={(event) => void submit(event)} aria-label={COURSE_ACTION_LABELS[choice]}>
       {choice === 'end' ? (
         <p class="muted small">
           结课后按出勤结算每位学员是否结业，有考试的转入待考试，并安排结业专场招聘会。此操作不能撤回。

@@ -1,0 +1,179 @@
+import { useState } from 'preact/hooks';
+import { ApiError } from '../../../shared/api.js';
+import { useFormKey } from '../../../shared/form-key.js';
+import { ErrorBanner } from '../../../shared/ui.js';
+import { recordAttendance, recordExamResults, type CourseDetail, type RosterEntry } from '../../data-training.js';
+
+/**
+ * The trainer's two registers on the course page: a session's attendance and the exam results. Each shows only the
+ * trainees the API would take (confirmed seats for attendance, trainees waiting for the exam or its retake), and
+ * the API stays the judge of everything else (the course's dates, the owning unit).
+ */
+
+/** Trainees holding a confirmed seat: the ones a session's register lists. */
+export const onRegister = (course: CourseDetail): RosterEntry[] =>
+  course.trainees.filter((t) => t.seat === 'confirmed' && t.status === 'open');
+
+/** Trainees waiting for the exam or for its one retake. */
+export const awaitingExam = (course: CourseDetail): RosterEntry[] =>
+  course.trainees.filter((t) => t.status === 'open' && (t.step === 'exam' || t.step === 'retake'));
+
+interface FormProps {
+  course: CourseDetail;
+  onCancel: () => void;
+  onDone: (text: string) => void;
+}
+
+function FormButtons({ busy, label, onCancel }: { busy: boolean; label: string; onCancel: () => void }) {
+  return (
+    <div class="form-buttons">
+      <button type="submit" class="button button-primary" disabled={busy}>
+        {busy ? '正在提交……' : label}
+      </button>
+      <button type="button" class="button button-quiet" onClick={onCancel} disabled={busy}>
+        取消
+      </button>
+    </div>
+  );
+}
+
+/** One session's register: every trainee ticked present until the trainer unticks those who were absent. */
+export function AttendanceForm({ course, onCancel, onDone }: FormProps) {
+  const trainees = onRegister(course);
+  const [idempotencyKey, afterFailure] = useFormKey();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [session, setSession] = useState(1);
+  const [absent, setAbsent] = useState<ReadonlySet<string>>(new Set());
+
+  const toggle = (workerId: string, present: boolean) => {
+    const next = new Set(absent);
+    if (present) {
+      next.delete(workerId);
+    } else {
+      next.add(workerId);
+    }
+    setAbsent(next);
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    setError(null);
+    setBusy(true);
+    try {
+      const records = trainees.map((t) => ({ workerId: t.workerId, present: !absent.has(t.workerId) }));
+      const done = await recordAttendance(course.id, { session, records }, idempotencyKey);
+      onDone(`第 ${done.session} 次课考勤已登记：出勤 ${done.present} 人，缺勤 ${done.absent} 人。`);
+    } catch (failure) {
+      afterFailure(failure);
+      setError(failure);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="action-form" data-form="attendance" onSubmit={(event) => void submit(event)} aria-label="登记考勤">
+      <p class="muted small">
+        勾选到课的学员。同一课次再次登记即更正；出勤不足 {course.requiredAttendancePct}% 的学员不能结业。
+      </p>
+      <label class="field">
+        <span>课次</span>
+        <select name="session" value={session} onChange={(e) => setSession(Number(e.currentTarget.value))}>
+          {Array.from({ length: course.sessions }, (_, i) => (
+            <option key={i + 1} value={i + 1}>
+              第 {i + 1} 次课
+            </option>
+          ))}
+        </select>
+      </label>
+      <fieldset class="field">
+        <legend>到课学员（{trainees.length} 人）</legend>
+        {trainees.map((t) => (
+          <label key={t.workerId} class="radio">
+            <input
+              type="checkbox"
+              name={`present-${t.workerId}`}
+              checked={!absent.has(t.workerId)}
+              onChange={(e) => toggle(t.workerId, e.currentTarget.checked)}
+            />
+            {t.name}
+          </label>
+        ))}
+      </fieldset>
+      <ErrorBanner error={error} />
+      <FormButtons busy={busy} label="确认登记考勤" onCancel={onCancel} />
+    </form>
+  );
+}
+
+type Verdict = '' | 'pass' | 'fail';
+
+/** The exam results of the trainees waiting for the exam or its retake; a trainee left blank is not recorded. */
+export function ExamForm({ course, onCancel, onDone }: FormProps) {
+  const trainees = awaitingExam(course);
+  const [idempotencyKey, afterFailure] = useFormKey();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [verdicts, setVerdicts] = useState<Readonly<Record<string, Verdict>>>({});
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    setError(null);
+    const results = trainees
+      .filter((t) => verdicts[t.workerId])
+      .map((t) => ({ workerId: t.workerId, passed: verdicts[t.workerId] === 'pass' }));
+    if (results.length === 0) {
+      setError(new ApiError(0, 'FORM_INCOMPLETE', '请至少为一名学员选择“合格”或“不合格”'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const done = await recordExamResults(course.id, results, idempotencyKey);
+      const passed = done.items.filter((item) => item.passed).length;
+      const retakes = done.items.filter((item) => item.step === 'retake').length;
+      onDone(
+        `考试成绩已登记：合格 ${passed} 人，不合格 ${done.items.length - passed} 人` +
+          (retakes > 0 ? `，其中 ${retakes} 人转入补考。` : '。'),
+      );
+    } catch (failure) {
+      afterFailure(failure);
+      setError(failure);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="action-form" data-form="exam" onSubmit={(event) => void submit(event)} aria-label="登记考试成绩">
+      <p class="muted small">
+        合格即颁发「{course.exam?.certificateLabel}」；首考不合格的可补考一次，补考仍不合格的不发证书，照常参加招聘会。
+      </p>
+      <div class="exam-results">
+        {trainees.map((t) => (
+          <label key={t.workerId} class="field field-inline">
+            <span>
+              {t.name}
+              {t.step === 'retake' ? '（补考）' : ''}
+            </span>
+            <select
+              name={`result-${t.workerId}`}
+              value={verdicts[t.workerId] ?? ''}
+              onChange={(e) => setVerdicts({ ...verdicts, [t.workerId]: e.currentTarget.value as Verdict })}
+            >
+              <option value="">暂不登记</option>
+              <option value="pass">合格</option>
+              <option value="fail">不合格</option>
+            </select>
+          </label>
+        ))}
+      </div>
+      <ErrorBanner error={error} />
+      <FormButtons busy={busy} label="确认登记成绩" onCancel={onCancel} />
+    </form>
+  );
+}
