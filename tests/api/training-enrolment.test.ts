@@ -208,4 +208,23 @@ describe('course enrolment and the waiting list', () => {
     expectError(caseworker, 403, 'ROLE_NOT_ALLOWED');
     expect((await courseStore(course.id)).pipelines).toBe(0);
   });
+
+  test('the surveys of the subtree are listed newest first with each worker’s name, to pick a trainee from', async () => {
+    const older = await surveyedWorker();
+    const newer = await surveyedWorker();
+    const elsewhere = await api.newWorker('yuecheng_t1_g1_caseworker');
+    await api.survey('yuecheng_employment_officer', { workerId: elsewhere, skills: [skill] });
+
+    const created = await api.survey(OFFICER, { workerId: newer, skills: [skill], note: '愿意倒班' });
+    const list = await api.ok(OFFICER, 'GET', '/surveys?limit=100');
+    const items = list.items as { workerId: string; workerName: string }[];
+    const ours = items.filter((item) => [older, newer].includes(item.workerId));
+    const one = await api.ok(OFFICER, 'GET', `/surveys?workerId=${older}`);
+
+    expect(created.workerName).toBe('测试学员');
+    expect(ours.map((item) => item.workerId)).toEqual([newer, newer, older]);
+    expect(ours.every((item) => item.workerName === '测试学员')).toBe(true);
+    expect(items.map((item) => item.workerId)).not.toContain(elsewhere);
+    expect((one.items as { workerId: string; workerName: string }[]).map((item) => item.workerId)).toEqual([older]);
+  });
 });

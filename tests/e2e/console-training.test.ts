@@ -59,8 +59,8 @@ describe('training pages of the staff console', () => {
     await harness?.close();
   });
 
-  /** A named, surveyed worker of a Zhuji grassroots union (the caseworker's), wishing for 5,000 yuan a month. */
-  async function trainee(name: string, caseworker: string, courseId: string): Promise<Trainee> {
+  /** A named worker of a Zhuji grassroots union (the caseworker's), surveyed: wishing for 5,000 yuan a month. */
+  async function surveyedWorker(name: string, caseworker: string): Promise<string> {
     const worker = await api.ok(
       caseworker,
       'POST',
@@ -75,15 +75,22 @@ describe('training pages of the staff console', () => {
       201,
     );
     await api.survey(OFFICER, { workerId: worker.id, skills: [skills.a], wishedMonthlyPayFen: 500_000 });
-    const pipeline = await api.enrol(OFFICER, courseId, worker.id);
+    return worker.id as string;
+  }
+
+  /** A surveyed worker enrolled on the course through the API, the seat confirmed. */
+  async function trainee(name: string, caseworker: string, courseId: string): Promise<Trainee> {
+    const workerId = await surveyedWorker(name, caseworker);
+    const pipeline = await api.enrol(OFFICER, courseId, workerId);
     await api.act(OFFICER, pipeline.id, 'confirm');
-    return { name, workerId: worker.id, pipelineId: pipeline.id };
+    return { name, workerId, pipelineId: pipeline.id };
   }
 
   /**
    * Through the API: an enterprise with a well-paid and a poorly paid opening for the course's skill, a running
-   * course of one session with an exam, and three trainees with confirmed seats. The trainer takes it from there
-   * in the first test, through the console: one trainee misses the session, one passes, one fails twice.
+   * course of one session with an exam, two trainees with confirmed seats and a third worker surveyed. The first
+   * test enrols the third through the console; the trainer takes it from there in the second: one trainee misses
+   * the session, one passes, one fails twice.
    */
   async function courseWithConfirmedTrainees() {
     const districtId = await api.unitOf('zhuji_admin');
@@ -119,7 +126,7 @@ describe('training pages of the staff console', () => {
     trainees = {
       placed: await trainee('周晓梅', 'zhuji_t2_g1_caseworker', course.id),
       failed: await trainee('钱志强', 'zhuji_t2_g2_caseworker', course.id),
-      absent: await trainee('孙丽华', 'zhuji_t2_g1_caseworker', course.id),
+      absent: { name: '孙丽华', workerId: await surveyedWorker('孙丽华', 'zhuji_t2_g1_caseworker'), pipelineId: '' },
     };
     const units = await api.ok(OFFICER, 'GET', '/org-units?limit=500');
     const townshipId = await api.unitOf('zhuji_t2_caseworker');
@@ -139,6 +146,38 @@ describe('training pages of the staff console', () => {
     );
   }
 
+  test('an officer enrols a surveyed worker from the course page, and the seat waits for the trainee', async () => {
+    const { page, errors } = await signedInOfficer();
+    await page.goto(`${baseUrl}/console/training/courses/${course.id}`);
+    await page.getByRole('heading', { name: course.title }).waitFor();
+    await page.getByTestId('course-actions').getByRole('button', { name: '报名学员' }).click();
+    const form = page.locator('form[data-form="enrol"]');
+    const choice = form.locator('select[name="workerId"]');
+    await choice.waitFor();
+    const offered = await choice
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => o.getAttribute('value')));
+    await choice.selectOption(trainees.absent.workerId);
+    await screenshot(page, 'training', 'course-enrol');
+    await form.getByRole('button', { name: '确认报名' }).click();
+    await form.waitFor({ state: 'detached' });
+    const notice = await page.getByRole('status').filter({ hasText: '报名' }).innerText();
+    const row = page.getByTestId('roster').locator('tbody tr').filter({ hasText: trainees.absent.name });
+    const seat = await row.locator('td[data-label="名额"]').innerText();
+    trainees.absent.pipelineId = (await row.getAttribute('data-pipeline-id')) ?? '';
+    const stored = await api.pipeline(OFFICER, trainees.absent.pipelineId);
+
+    expect(offered).toContain(trainees.absent.workerId);
+    expect(offered).not.toContain(trainees.placed.workerId);
+    expect(offered).not.toContain(trainees.failed.workerId);
+    expect(notice).toBe('已为孙丽华报名：名额已保留，待学员确认。');
+    expect(seat).toBe('待确认');
+    expect([stored.workerId, stored.step, stored.seat]).toEqual([trainees.absent.workerId, 'confirm', 'offered']);
+    expect(errors).toEqual([]);
+    await page.close();
+    await api.act(OFFICER, trainees.absent.pipelineId, 'confirm');
+  });
+
   test('the trainer takes the register, ends the course and records the exam and its retake', async () => {
     const page = await browser.newPage();
     const errors = watchPageErrors(page);
@@ -155,12 +194,14 @@ describe('training pages of the staff console', () => {
     await register.getByRole('button', { name: '确认登记考勤' }).click();
     await register.waitFor({ state: 'detached' });
     const attended = await page.getByRole('status').filter({ hasText: '已登记' }).innerText();
+    // The roster reloads after the notice shows: wait for the second trainee present before reading it.
+    await page.getByTestId('roster').locator('td[data-label="出勤"]', { hasText: '1/1' }).nth(1).waitFor();
     const attendance = await page
       .getByTestId('roster')
       .locator('tbody tr')
       .evaluateAll((rows) => rows.map((row) => row.querySelector('td[data-label="出勤"]')?.textContent));
 
-    expect(offered).toEqual(['登记考勤', '提前结课']);
+    expect(offered).toEqual(['报名学员', '登记考勤', '提前结课']);
     expect(attended).toBe('第 1 次课考勤已登记：出勤 2 人，缺勤 1 人。');
     expect([...attendance].sort()).toEqual(['0/1', '1/1', '1/1']);
 

@@ -84,7 +84,7 @@ export async function workerInScope(db: Db, staff: Staff, workerId: string, fiel
   const worker = await db
     .selectFrom('worker as w')
     .innerJoin('org_unit as o', 'o.id', 'w.unit_id')
-    .select(['w.id', 'w.unit_id', 'o.path'])
+    .select(['w.id', 'w.name', 'w.unit_id', 'o.path'])
     .where('w.id', '=', workerId)
     .where(sql<SqlBool>`o.path like ${`${staff.unitPath}%`}`)
     .executeTakeFirst();

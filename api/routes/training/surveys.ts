@@ -104,7 +104,7 @@ export async function surveyRoutes(app: FastifyInstance, { db }: AppDeps) {
         .returningAll()
         .executeTakeFirstOrThrow();
       request.audit = { action: 'survey.create', targetType: 'worker', targetId: worker.id };
-      return reply.status(201).send(surveyView(row, await loadLabels(db)));
+      return reply.status(201).send(surveyView(row, await loadLabels(db), worker.name));
     },
   );
 
@@ -119,19 +119,21 @@ export async function surveyRoutes(app: FastifyInstance, { db }: AppDeps) {
       const q = request.query;
       const scopePath = q.unitId ? (await unitInScope(db, staff, q.unitId)).path : staff.unitPath;
       let query = db
-        .selectFrom('needs_survey')
-        .selectAll()
-        .where(({ ref }) => withinSubtree(ref('worker_unit_path'), scopePath))
-        .orderBy('surveyed_at', 'desc')
-        .orderBy('id', 'desc')
+        .selectFrom('needs_survey as s')
+        .innerJoin('worker as w', 'w.id', 's.worker_id')
+        .selectAll('s')
+        .select('w.name as worker_name')
+        .where(({ ref }) => withinSubtree(ref('s.worker_unit_path'), scopePath))
+        .orderBy('s.surveyed_at', 'desc')
+        .orderBy('s.id', 'desc')
         .limit(q.limit + 1);
       if (q.workerId) {
-        query = query.where('worker_id', '=', q.workerId);
+        query = query.where('s.worker_id', '=', q.workerId);
       }
       const after = decodeCursor(q.cursor, ['instant', 'uuid']);
       if (after) {
         query = query.where(
-          sql<SqlBool>`(surveyed_at, id) < (${new Date(String(after[0]))}, ${String(after[1])}::uuid)`,
+          sql<SqlBool>`(s.surveyed_at, s.id) < (${new Date(String(after[0]))}, ${String(after[1])}::uuid)`,
         );
       }
       const labels = await loadLabels(db);
@@ -139,7 +141,7 @@ export async function surveyRoutes(app: FastifyInstance, { db }: AppDeps) {
         await query.execute(),
         q.limit,
         (row) => [row.surveyed_at.toISOString(), row.id],
-        (row) => surveyView(row, labels),
+        ({ worker_name, ...row }) => surveyView(row, labels, worker_name),
       );
       request.audit = { action: 'survey.list', targetType: 'worker', details: { count: page.items.length } };
       return page;

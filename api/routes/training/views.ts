@@ -80,10 +80,12 @@ export function courseView(
   };
 }
 
-export function surveyView(row: NeedsSurvey, labels: Labels) {
+/** A needs survey, with the name of its worker (staff in scope see names, as on every roster). */
+export function surveyView(row: NeedsSurvey, labels: Labels, workerName: string) {
   return {
     id: row.id,
     workerId: row.worker_id,
+    workerName,
     skills: labelled(row.skills, labels.skills),
     wishedSkills: labelled(row.wished_skills, labels.skills),
     hours: row.hours,

@@ -1,6 +1,7 @@
 import {
   ACTION_ROLES,
   COURSE_ROLES,
+  ENROLMENT_ROLES,
   JOB_ROLES,
   PIPELINE_ACTION_LABELS,
   PIPELINE_ACTION_STEPS,
@@ -194,6 +195,22 @@ export const endCourse = (id: string, idempotencyKey: string) =>
 export const arrangeFair = (body: { title: string; heldAt: string; courseId: string }, idempotencyKey: string) =>
   api.post<Fair>('/fairs', body, { idempotencyKey });
 
+export interface Survey {
+  id: string;
+  workerId: string;
+  workerName: string;
+  skills: Labelled[];
+  wishedSkills: Labelled[];
+  surveyedAt: string;
+}
+
+/** The newest needs surveys of the caller's subtree: the workers who may be enrolled on a course. */
+export const fetchSurveys = () => api.get<Page<Survey>>('/surveys', { limit: 100 });
+
+/** Enrols a surveyed worker: a free seat is offered to confirm, else a place on the waiting list. */
+export const enrolTrainee = (courseId: string, workerId: string, idempotencyKey: string) =>
+  api.post<PipelineSummary>(`/courses/${path(courseId)}/enrolments`, { workerId }, { idempotencyKey });
+
 export interface AttendanceRecorded {
   courseId: string;
   session: number;
@@ -296,9 +313,13 @@ export const actOnPipeline = (
 export const fetchTrainingReport = (query: { unitId?: string; from: string; to: string }) =>
   api.get<TrainingReport>('/reports/training', query);
 
-/** Whether the caller's role may run a course (end it) or the job side (arrange its fair), as the API checks. */
+/**
+ * Whether the caller's role may run a course (registers, exams, ending it), the job side (arranging its fair) or
+ * enrol trainees, as the API checks.
+ */
 export const mayRunCourse = (role: string) => COURSE_ROLES.includes(role as never);
 export const mayRunJobs = (role: string) => JOB_ROLES.includes(role as never);
+export const mayEnrol = (role: string) => ENROLMENT_ROLES.includes(role as never);
 
 /**
  * The actions a person may take on a pipeline now. The pipeline answer does not list them, so they come from the

@@ -1,13 +1,21 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../../shared/api.js';
 import { useFormKey } from '../../../shared/form-key.js';
-import { ErrorBanner } from '../../../shared/ui.js';
-import { recordAttendance, recordExamResults, type CourseDetail, type RosterEntry } from '../../data-training.js';
+import { ErrorBanner, Pending, useResource } from '../../../shared/ui.js';
+import {
+  enrolTrainee,
+  fetchSurveys,
+  recordAttendance,
+  recordExamResults,
+  type CourseDetail,
+  type RosterEntry,
+} from '../../data-training.js';
 
 /**
- * The trainer's two registers on the course page: a session's attendance and the exam results. Each shows only the
- * trainees the API would take (confirmed seats for attendance, trainees waiting for the exam or its retake), and
- * the API stays the judge of everything else (the course's dates, the owning unit).
+ * The course page's forms for trainees: enrolment (officers and trainers), and the trainer's two registers, a
+ * session's attendance and the exam results. Each offers only the trainees the API would take (surveyed workers
+ * not yet on the course; confirmed seats; trainees waiting for the exam or its retake), and the API stays the judge
+ * of everything else (the course's dates, seats and owning unit, the worker's union).
  */
 
 /** Trainees holding a confirmed seat: the ones a session's register lists. */
@@ -174,6 +182,81 @@ export function ExamForm({ course, onCancel, onDone }: FormProps) {
       </div>
       <ErrorBanner error={error} />
       <FormButtons busy={busy} label="确认登记成绩" onCancel={onCancel} />
+    </form>
+  );
+}
+
+/**
+ * Enrols one surveyed worker of the caller's subtree who is not yet on the course. Known limit: it offers the
+ * workers of the newest 100 surveys only; an older survey's worker is enrolled through the API.
+ */
+export function EnrolForm({ course, onCancel, onDone }: FormProps) {
+  const surveys = useResource(fetchSurveys, []);
+  const [idempotencyKey, afterFailure] = useFormKey();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [workerId, setWorkerId] = useState('');
+
+  if (!surveys.data) {
+    return <Pending resource={surveys} label="正在读取摸排名单……" />;
+  }
+  const onCourse = new Set(course.trainees.map((t) => t.workerId));
+  const seen = new Set<string>();
+  const candidates = surveys.data.items.filter((survey) => {
+    const fresh = !onCourse.has(survey.workerId) && !seen.has(survey.workerId);
+    seen.add(survey.workerId);
+    return fresh;
+  });
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    if (busy) {
+      return;
+    }
+    setError(null);
+    const chosen = candidates.find((survey) => survey.workerId === workerId);
+    if (!chosen) {
+      setError(new ApiError(0, 'FORM_INCOMPLETE', '请选择要报名的职工'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const pipeline = await enrolTrainee(course.id, chosen.workerId, idempotencyKey);
+      onDone(
+        pipeline.step === 'waitlist'
+          ? `已为${chosen.workerName}报名：名额已满，进入候补名单。`
+          : `已为${chosen.workerName}报名：名额已保留，待学员确认。`,
+      );
+    } catch (failure) {
+      afterFailure(failure);
+      setError(failure);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="action-form" data-form="enrol" onSubmit={(event) => void submit(event)} aria-label="报名学员">
+      <p class="muted small">
+        可为已做就业需求摸排、属于开课单位的职工报名；有空余名额的待学员确认，名额已满的进入候补。
+      </p>
+      {candidates.length === 0 ? (
+        <p class="muted">没有可报名的职工：本辖区最近摸排的职工都已在本课程中。</p>
+      ) : (
+        <label class="field">
+          <span>职工（按摸排时间，新的在前）</span>
+          <select name="workerId" value={workerId} onChange={(e) => setWorkerId(e.currentTarget.value)}>
+            <option value="">请选择</option>
+            {candidates.map((survey) => (
+              <option key={survey.workerId} value={survey.workerId}>
+                {survey.workerName}（技能：{survey.skills.map((s) => s.label).join('、') || '无'}；意向：
+                {survey.wishedSkills.map((s) => s.label).join('、') || '无'}）
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <ErrorBanner error={error} />
+      <FormButtons busy={busy} label="确认报名" onCancel={onCancel} />
     </form>
   );
 }

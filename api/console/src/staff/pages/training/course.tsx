@@ -11,6 +11,7 @@ import {
   fetchCourse,
   fetchFair,
   fetchLinkedOpenings,
+  mayEnrol,
   mayRunCourse,
   mayRunJobs,
   statusLabel,
@@ -20,7 +21,7 @@ import {
 import type { Me } from '../../data.js';
 import { useUnits } from '../../units.js';
 import { durationLabel } from './common.js';
-import { AttendanceForm, ExamForm, awaitingExam, onRegister } from './course-records.js';
+import { AttendanceForm, EnrolForm, ExamForm, awaitingExam, onRegister } from './course-records.js';
 
 const SEAT_LABELS: Record<string, string> = {
   offered: '待确认',
@@ -228,9 +229,10 @@ function FairCard({ course }: { course: CourseDetail }) {
   );
 }
 
-type CourseAction = 'attendance' | 'exam' | 'end' | 'fair';
+type CourseAction = 'enrol' | 'attendance' | 'exam' | 'end' | 'fair';
 
 const COURSE_ACTION_LABELS: Record<CourseAction, string> = {
+  enrol: '报名学员',
   attendance: '登记考勤',
   exam: '登记考试成绩',
   end: '提前结课',
@@ -238,13 +240,15 @@ const COURSE_ACTION_LABELS: Record<CourseAction, string> = {
 };
 
 /**
- * What may be done on the course now, as the API would allow it (the owning-unit check is the API's). Its trainers
- * (COURSE_ROLES) take a session's attendance while it runs, record the exam results of trainees waiting for the exam
- * or its retake, and end it early; employment officers (JOB_ROLES) arrange its fair ahead of the end.
+ * What may be done on the course now, as the API would allow it (the owning-unit check is the API's). Officers and
+ * trainers (ENROLMENT_ROLES) enrol trainees until it ends; its trainers (COURSE_ROLES) take a session's attendance
+ * while it runs, record the exam results of trainees waiting for the exam or its retake, and end it early;
+ * employment officers (JOB_ROLES) arrange its fair ahead of the end.
  */
 export function courseActions(course: CourseDetail, role: string): CourseAction[] {
   const trainer = mayRunCourse(role);
   return [
+    ...(course.status !== 'ended' && mayEnrol(role) ? (['enrol'] as const) : []),
     ...(trainer && course.status === 'running' && onRegister(course).length > 0 ? (['attendance'] as const) : []),
     ...(trainer && course.exam && awaitingExam(course).length > 0 ? (['exam'] as const) : []),
     ...(trainer && course.status !== 'ended' ? (['end'] as const) : []),
@@ -282,6 +286,7 @@ function CourseActions({ course, me, onDone }: { course: CourseDetail; me: Me; o
           </button>
         ))}
       </div>
+      {choice === 'enrol' && <EnrolForm {...formProps} />}
       {choice === 'attendance' && <AttendanceForm {...formProps} />}
       {choice === 'exam' && <ExamForm {...formProps} />}
       {(choice === 'end' || choice === 'fair') && <CourseActionForm key={choice} choice={choice} {...formProps} />}
