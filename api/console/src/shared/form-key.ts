@@ -1,5 +1,5 @@
-import { useCallback, useState } from 'preact/hooks';
-import { newIdempotencyKey, toApiError } from './api.js';
+import { useCallback, useRef, useState } from 'preact/hooks';
+import { ApiError, newIdempotencyKey, toApiError } from './api.js';
 
 /**
  * The Idempotency-Key of one form, and what to call when a submission fails. The key stays while the answer may
@@ -17,4 +17,43 @@ export function useFormKey(): [key: string, afterFailure: (error: unknown) => vo
     }
   }, []);
   return [key, afterFailure];
+}
+
+export interface Submission {
+  /** True from sending until a failure; a form that succeeded closes or moves on, so it stays busy. */
+  busy: boolean;
+  /** The last refusal, the API's or the form's own, for an ErrorBanner. */
+  error: unknown;
+  /** Refuses before sending (an incomplete form), in the words given. */
+  refuse: (message: string) => void;
+  /** Sends once with the form's key: a click while a request is out is ignored, and a failure is shown. */
+  send: (request: (idempotencyKey: string) => Promise<void>) => Promise<void>;
+}
+
+/** One form's submission: its key (as useFormKey), whether a request is out, and the refusal to show. */
+export function useSubmission(): Submission {
+  const [idempotencyKey, afterFailure] = useFormKey();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  // A ref as well as state: two clicks in one frame both see the state from before the first.
+  const out = useRef(false);
+
+  const refuse = useCallback((message: string) => setError(new ApiError(0, 'FORM_INCOMPLETE', message)), []);
+  const send = async (request: (key: string) => Promise<void>) => {
+    if (out.current) {
+      return;
+    }
+    out.current = true;
+    setBusy(true);
+    setError(null);
+    try {
+      await request(idempotencyKey);
+    } catch (failure) {
+      afterFailure(failure);
+      setError(failure);
+      setBusy(false);
+      out.current = false;
+    }
+  };
+  return { busy, error, refuse, send };
 }

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError } from '../../shared/api.js';
-import { useFormKey } from '../../shared/form-key.js';
+import { useSubmission } from '../../shared/form-key.js';
 import { fromShanghaiInput, parseYuan, shanghaiInputValue, yuan } from '../../shared/format.js';
 import { ACTION_LABELS, DELIVERY_METHOD_LABELS, type CaseAction } from '../../shared/labels.js';
 import { ErrorBanner } from '../../shared/ui.js';
@@ -119,9 +119,8 @@ function ActionForm({
   onRefresh,
   onActed,
 }: Omit<Props, 'onActed'> & { choice: Choice; onCancel: () => void; onActed: (answer: CaseDetail) => void }) {
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
+  const { busy, error } = submission;
   const [text, setText] = useState('');
   const [toUnitId, setToUnitId] = useState('');
   const [eligible, setEligible] = useState<'yes' | 'no'>('yes');
@@ -173,29 +172,20 @@ function ActionForm({
     }
   };
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
     const payload = body();
     if (typeof payload === 'string') {
-      setError(new ApiError(0, 'FORM_INCOMPLETE', payload));
+      submission.refuse(payload);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      const answer =
+    void submission.send(async (key) =>
+      onActed(
         choice === 'suspend'
-          ? await suspendCase(kase.id, payload as { reason: string; until: string }, idempotencyKey)
-          : await actOnCase(kase.id, choice, payload, idempotencyKey);
-      onActed(answer);
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+          ? await suspendCase(kase.id, payload as { reason: string; until: string }, key)
+          : await actOnCase(kase.id, choice, payload, key),
+      ),
+    );
   };
 
   const label = choice === 'suspend' ? '暂停计时' : ACTION_LABELS[choice];
@@ -214,7 +204,7 @@ function ActionForm({
   );
 
   return (
-    <form class="action-form" onSubmit={(event) => void submit(event)} data-form={choice} aria-label={label}>
+    <form class="action-form" onSubmit={submit} data-form={choice} aria-label={label}>
       <h3>{label}</h3>
       {HINTS[choice] && <p class="muted small">{HINTS[choice]}</p>}
       {choice === 'dispatch' && (

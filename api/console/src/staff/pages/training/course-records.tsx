@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../../../shared/api.js';
-import { useFormKey } from '../../../shared/form-key.js';
+import { useSubmission } from '../../../shared/form-key.js';
 import { ErrorBanner, Pending, useResource } from '../../../shared/ui.js';
 import {
   enrolTrainee,
@@ -48,9 +47,7 @@ function FormButtons({ busy, label, onCancel }: { busy: boolean; label: string; 
 /** One session's register: every trainee ticked present until the trainer unticks those who were absent. */
 export function AttendanceForm({ course, onCancel, onDone }: FormProps) {
   const trainees = onRegister(course);
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
   const [session, setSession] = useState(1);
   const [absent, setAbsent] = useState<ReadonlySet<string>>(new Set());
 
@@ -64,26 +61,17 @@ export function AttendanceForm({ course, onCancel, onDone }: FormProps) {
     setAbsent(next);
   };
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
-    setError(null);
-    setBusy(true);
-    try {
-      const records = trainees.map((t) => ({ workerId: t.workerId, present: !absent.has(t.workerId) }));
-      const done = await recordAttendance(course.id, { session, records }, idempotencyKey);
+    const records = trainees.map((t) => ({ workerId: t.workerId, present: !absent.has(t.workerId) }));
+    void submission.send(async (key) => {
+      const done = await recordAttendance(course.id, { session, records }, key);
       onDone(`第 ${done.session} 次课考勤已登记：出勤 ${done.present} 人，缺勤 ${done.absent} 人。`);
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form class="action-form" data-form="attendance" onSubmit={(event) => void submit(event)} aria-label="登记考勤">
+    <form class="action-form" data-form="attendance" onSubmit={submit} aria-label="登记考勤">
       <p class="muted small">
         勾选到课的学员。同一课次再次登记即更正；出勤不足 {course.requiredAttendancePct}% 的学员不能结业。
       </p>
@@ -111,8 +99,8 @@ export function AttendanceForm({ course, onCancel, onDone }: FormProps) {
           </label>
         ))}
       </fieldset>
-      <ErrorBanner error={error} />
-      <FormButtons busy={busy} label="确认登记考勤" onCancel={onCancel} />
+      <ErrorBanner error={submission.error} />
+      <FormButtons busy={submission.busy} label="确认登记考勤" onCancel={onCancel} />
     </form>
   );
 }
@@ -122,42 +110,31 @@ type Verdict = '' | 'pass' | 'fail';
 /** The exam results of the trainees waiting for the exam or its retake; a trainee left blank is not recorded. */
 export function ExamForm({ course, onCancel, onDone }: FormProps) {
   const trainees = awaitingExam(course);
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
   const [verdicts, setVerdicts] = useState<Readonly<Record<string, Verdict>>>({});
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
-    setError(null);
     const results = trainees
       .filter((t) => verdicts[t.workerId])
       .map((t) => ({ workerId: t.workerId, passed: verdicts[t.workerId] === 'pass' }));
     if (results.length === 0) {
-      setError(new ApiError(0, 'FORM_INCOMPLETE', '请至少为一名学员选择“合格”或“不合格”'));
+      submission.refuse('请至少为一名学员选择“合格”或“不合格”');
       return;
     }
-    setBusy(true);
-    try {
-      const done = await recordExamResults(course.id, results, idempotencyKey);
+    void submission.send(async (key) => {
+      const done = await recordExamResults(course.id, results, key);
       const passed = done.items.filter((item) => item.passed).length;
       const retakes = done.items.filter((item) => item.step === 'retake').length;
       onDone(
         `考试成绩已登记：合格 ${passed} 人，不合格 ${done.items.length - passed} 人` +
           (retakes > 0 ? `，其中 ${retakes} 人转入补考。` : '。'),
       );
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form class="action-form" data-form="exam" onSubmit={(event) => void submit(event)} aria-label="登记考试成绩">
+    <form class="action-form" data-form="exam" onSubmit={submit} aria-label="登记考试成绩">
       <p class="muted small">
         合格即颁发「{course.exam?.certificateLabel}」；首考不合格的可补考一次，补考仍不合格的不发证书，照常参加招聘会。
       </p>
@@ -180,8 +157,8 @@ export function ExamForm({ course, onCancel, onDone }: FormProps) {
           </label>
         ))}
       </div>
-      <ErrorBanner error={error} />
-      <FormButtons busy={busy} label="确认登记成绩" onCancel={onCancel} />
+      <ErrorBanner error={submission.error} />
+      <FormButtons busy={submission.busy} label="确认登记成绩" onCancel={onCancel} />
     </form>
   );
 }
@@ -192,9 +169,7 @@ export function ExamForm({ course, onCancel, onDone }: FormProps) {
  */
 export function EnrolForm({ course, onCancel, onDone }: FormProps) {
   const surveys = useResource(fetchSurveys, []);
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
   const [workerId, setWorkerId] = useState('');
 
   if (!surveys.data) {
@@ -208,34 +183,25 @@ export function EnrolForm({ course, onCancel, onDone }: FormProps) {
     return fresh;
   });
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
-    setError(null);
     const chosen = candidates.find((survey) => survey.workerId === workerId);
     if (!chosen) {
-      setError(new ApiError(0, 'FORM_INCOMPLETE', '请选择要报名的职工'));
+      submission.refuse('请选择要报名的职工');
       return;
     }
-    setBusy(true);
-    try {
-      const pipeline = await enrolTrainee(course.id, chosen.workerId, idempotencyKey);
+    void submission.send(async (key) => {
+      const pipeline = await enrolTrainee(course.id, chosen.workerId, key);
       onDone(
         pipeline.step === 'waitlist'
           ? `已为${chosen.workerName}报名：名额已满，进入候补名单。`
           : `已为${chosen.workerName}报名：名额已保留，待学员确认。`,
       );
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form class="action-form" data-form="enrol" onSubmit={(event) => void submit(event)} aria-label="报名学员">
+    <form class="action-form" data-form="enrol" onSubmit={submit} aria-label="报名学员">
       <p class="muted small">
         可为已做就业需求摸排、属于开课单位的职工报名；有空余名额的待学员确认，名额已满的进入候补。
       </p>
@@ -255,8 +221,8 @@ export function EnrolForm({ course, onCancel, onDone }: FormProps) {
           </select>
         </label>
       )}
-      <ErrorBanner error={error} />
-      <FormButtons busy={busy} label="确认报名" onCancel={onCancel} />
+      <ErrorBanner error={submission.error} />
+      <FormButtons busy={submission.busy} label="确认报名" onCancel={onCancel} />
     </form>
   );
 }

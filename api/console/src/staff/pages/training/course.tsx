@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiError } from '../../../shared/api.js';
-import { useFormKey } from '../../../shared/form-key.js';
+import { useSubmission } from '../../../shared/form-key.js';
 import { fromShanghaiInput, shanghaiInputValue, shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -305,41 +304,31 @@ function CourseActionForm({
   onCancel: () => void;
   onDone: (text: string) => void;
 }) {
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
+  const { busy, error } = submission;
   const [title, setTitle] = useState(`${course.title}结业专场招聘会`);
   const [heldAt, setHeldAt] = useState(() => shanghaiInputValue(Date.parse(course.endsAt) + 86_400_000));
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
-    setError(null);
     const iso = choice === 'fair' ? fromShanghaiInput(heldAt) : null;
     if (choice === 'fair' && !iso) {
-      setError(new ApiError(0, 'FORM_INCOMPLETE', '请填写有效的招聘会时间'));
+      submission.refuse('请填写有效的招聘会时间');
       return;
     }
-    setBusy(true);
-    try {
+    void submission.send(async (key) => {
       if (choice === 'end') {
-        await endCourse(course.id, idempotencyKey);
+        await endCourse(course.id, key);
         onDone('课程已结束：考勤已结算，正在安排结业招聘会。');
       } else {
-        await arrangeFair({ title, heldAt: iso!, courseId: course.id }, idempotencyKey);
+        await arrangeFair({ title, heldAt: iso!, courseId: course.id }, key);
         onDone('结业招聘会已安排。');
       }
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+    });
   };
 
   return (
-    <form class="action-form" onSubmit={(event) => void submit(event)} aria-label={COURSE_ACTION_LABELS[choice]}>
+    <form class="action-form" onSubmit={submit} aria-label={COURSE_ACTION_LABELS[choice]}>
       {choice === 'end' ? (
         <p class="muted small">
           结课后按出勤结算每位学员是否结业，有考试的转入待考试，并安排结业专场招聘会。此操作不能撤回。

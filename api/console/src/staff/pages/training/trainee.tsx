@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ApiError } from '../../../shared/api.js';
-import { useFormKey } from '../../../shared/form-key.js';
+import { useSubmission } from '../../../shared/form-key.js';
 import { shanghaiTime, yuan } from '../../../shared/format.js';
 import { Link } from '../../../shared/router.js';
 import { Badge, Empty, ErrorBanner, Notice, Pending, useResource } from '../../../shared/ui.js';
@@ -335,9 +335,8 @@ function ActionForm({
   onActed: (answer: PipelineDetail) => void;
   onRefresh: () => void;
 }) {
-  const [idempotencyKey, afterFailure] = useFormKey();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const submission = useSubmission();
+  const { busy, error } = submission;
   const [openingId, setOpeningId] = useState(chosen ?? '');
   const [reason, setReason] = useState('');
   const [employed, setEmployed] = useState<'yes' | 'no'>('yes');
@@ -358,30 +357,19 @@ function ActionForm({
     }
   };
 
-  const submit = async (event: Event) => {
+  const submit = (event: Event) => {
     event.preventDefault();
-    if (busy) {
-      return;
-    }
     const payload = body();
     if (typeof payload === 'string') {
-      setError(new ApiError(0, 'FORM_INCOMPLETE', payload));
+      submission.refuse(payload);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      onActed(await actOnPipeline(pipeline.id, choice, payload, idempotencyKey));
-    } catch (failure) {
-      afterFailure(failure);
-      setError(failure);
-      setBusy(false);
-    }
+    void submission.send(async (key) => onActed(await actOnPipeline(pipeline.id, choice, payload, key)));
   };
 
   const label = PIPELINE_ACTION_LABELS[choice];
   return (
-    <form class="action-form" onSubmit={(event) => void submit(event)} data-form={choice} aria-label={label}>
+    <form class="action-form" onSubmit={submit} data-form={choice} aria-label={label}>
       <h3>{label}</h3>
       <p class="muted small">{HINTS[choice]}</p>
       {choice === 'record-offer' && (
